@@ -1,0 +1,113 @@
+use crate::domain::user::CurrentUser;
+use crate::error::ApiError;
+use leptos::prelude::*;
+
+/// The sign-in form posts here natively (it works before the wasm loads); the answer is always a
+/// redirect: to `next` when signed in, back to `/login?error=<code>` when not.
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(username: String, password: String, next: Option<String>) -> Result<(), ApiError> {
+    use crate::server::auth::cookie::session_cookie;
+    use crate::server::services::auth as service;
+    use crate::server::ui;
+    use crate::server::AppError;
+
+    let state = ui::state()?;
+    let meta = ui::request_meta();
+    match service::sign_in(&state.db, &state.config, &username, &password, &meta).await {
+        Ok(signed_in) => {
+            let cookie = session_cookie(&signed_in.token, signed_in.expires_in_secs, state.config.secure_cookies);
+            if let (Some(response), Ok(value)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                http::HeaderValue::from_str(&cookie),
+            ) {
+                response.append_header(http::header::SET_COOKIE, value);
+            }
+            leptos_axum::redirect(&safe_next(next.as_deref()));
+        }
+        Err(err) => {
+            let code = match &err {
+                AppError::Invalid(_) => "blank",
+                AppError::TooManyRequests(_) => "rate_limited",
+                AppError::Unauthorized(m) if m.contains("locked") => "locked",
+                AppError::Unauthorized(m) if m.contains("confirm") => "unconfirmed",
+                AppError::Unauthorized(_) => "invalid",
+                _ => {
+                    // Log (and redact) anything unexpected the usual way.
+                    let _ = err.to_api_error();
+                    "failed"
+                }
+            };
+            leptos_axum::redirect(&format!("/login?error={code}"));
+        }
+    }
+    Ok(())
+}
+
+/// Only same-site paths: `/organizations`, never `//evil.example` or `https://...`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// What the login page says for each `?error=` code (codes, not text, so nobody can put words in
+/// our mouth through a link).
+pub fn login_error_message(code: &str) -> &'static str {
+    match code {
+        "invalid" => "Invalid email or password.",
+        "blank" => "Enter your email or username and your password.",
+        "locked" => "Your account is locked after too many failed attempts. Try again later.",
+        "unconfirmed" => "You have to confirm your email address before continuing.",
+        "rate_limited" => "Too many failed sign-in attempts from this address. Try again later.",
+        _ => "Sign-in failed. Please try again.",
+    }
+}
+
+/// Ends the browser session and returns to the login page.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), ApiError> {
+    use crate::server::auth::cookie::clear_session_cookie;
+    use crate::server::services::auth as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    if let Some(principal) = ui::maybe_principal(&state).await? {
+        service::sign_out(&state.db, &principal).await.map_err(ui::fail)?;
+    }
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&clear_session_cookie(state.config.secure_cookies)),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// The signed-in user, or `None` when signed out.
+#[server(endpoint = "current_user")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, ApiError> {
+    use crate::server::services::users;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    match ui::maybe_principal(&state).await? {
+        Some(principal) => users::current_user(&state.db, &principal).await.map(Some).map_err(ui::fail),
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_must_stay_on_this_site() {
+        assert_eq!(safe_next(Some("/organizations?page=2")), "/organizations?page=2");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

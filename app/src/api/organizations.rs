@@ -1,0 +1,66 @@
+use crate::domain::list::{ListParams, Page};
+use crate::domain::organization::{Organization, OrganizationInput};
+use crate::error::ApiError;
+use leptos::prelude::*;
+
+#[server(endpoint = "organizations/list")]
+pub async fn list_organizations(params: ListParams) -> Result<Page<Organization>, ApiError> {
+    use crate::domain::list::ListQuery;
+    use crate::server::services::organizations::{self as service, LIST_SPEC};
+    use crate::server::{ui, AppError};
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    let query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
+        .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
+    service::list_organizations(&state.db, &principal, &query).await.map_err(ui::fail)
+}
+
+#[server(endpoint = "organizations/get")]
+pub async fn get_organization(id: String) -> Result<Organization, ApiError> {
+    use crate::server::services::organizations as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::get_organization(&state.db, &principal, &id).await.map_err(ui::fail)
+}
+
+/// Answers the new organization's id.
+#[server(endpoint = "organizations/create")]
+pub async fn create_organization(organization: OrganizationInput) -> Result<String, ApiError> {
+    use crate::server::services::organizations as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::create_organization(&state.db, &principal, organization)
+        .await
+        .map(|created| created.id)
+        .map_err(ui::fail)
+}
+
+/// `version` is the one the form was opened at: a change made since answers 412.
+#[server(endpoint = "organizations/update")]
+pub async fn update_organization(id: String, version: i64, organization: OrganizationInput) -> Result<Organization, ApiError> {
+    use crate::server::services::organizations as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::update_organization(&state.db, &principal, &id, organization, Some(version))
+        .await
+        .map_err(ui::fail)
+}
+
+#[server(endpoint = "organizations/delete")]
+pub async fn delete_organization(id: String, version: i64) -> Result<(), ApiError> {
+    use crate::server::services::organizations as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::delete_organization(&state.db, &principal, &id, Some(version))
+        .await
+        .map_err(ui::fail)
+}

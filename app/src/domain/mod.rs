@@ -1,0 +1,13 @@
+//! Domain types shared by the server and the browser: parse-don't-validate newtypes and the DTOs
+//! that cross the wire. Nothing here touches a database, so it compiles to wasm too.
+
+pub mod field_error;
+pub mod list;
+pub mod organization;
+pub mod role;
+pub mod text;
+pub mod time;
+pub mod user;
+
+pub use field_error::FieldError;
+pub use role::Role;

@@ -1,0 +1,16 @@
+//! Steward's application crate: the UI (pages, components, server functions) and, behind the `ssr`
+//! feature, the server (service layer, database, REST API).
+
+#![recursion_limit = "512"]
+
+pub mod domain;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod api;
+mod app;
+pub mod components;
+pub mod pages;
+pub mod url;
+
+pub use app::{shell, App};

@@ -1,0 +1,41 @@
+use crate::api::auth::login_error_message;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// A plain HTML form posting to the `sign_in` server function: it works before (or without) the
+/// wasm, and a full page load afterwards starts the signed-in app with a clean state.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = move || query.read().get("error").map(|code| login_error_message(&code));
+    let next = move || query.read().get("next").unwrap_or_default();
+    view! {
+        <Title text="Sign in"/>
+        <main id="main" class="auth-page">
+            <div class="card auth-card">
+                <div class="brand auth-brand">
+                    <span class="brand-mark" aria-hidden="true">"S"</span>
+                    <span>"Steward"</span>
+                </div>
+                <h1>"Sign in"</h1>
+                {move || error().map(|message| view! { <div class="alert alert-error" role="alert">{message}</div> })}
+                <form method="post" action="/api/sign_in" class="form">
+                    <input type="hidden" name="next" prop:value=next/>
+                    <div class="field">
+                        <label for="username">"Email or username"</label>
+                        <input id="username" name="username" type="text" autocomplete="username" required autofocus/>
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                    </div>
+                    <button type="submit" class="btn btn-primary btn-block">"Sign in"</button>
+                </form>
+                <p class="muted small">
+                    "API clients: " <code>"POST /auth/sign_in"</code> " — see the " <a href="/docs">"API reference"</a> "."
+                </p>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per page (API.md §9).
+
+pub mod dashboard;
+pub mod docs;
+pub mod login;
+pub mod not_found;
+pub mod organizations;

@@ -1,0 +1,11 @@
+//! Authentication: password hashing, opaque tokens, and the `AuthUser` extractor that turns a bearer
+//! token, a personal access token or the session cookie into a `Principal`. Authorization is not
+//! decided here: services check the principal's role against what they are asked to do.
+
+pub mod cookie;
+pub mod guard;
+pub mod password;
+pub mod principal;
+pub mod token;
+
+pub use principal::{AuthUser, Credential, MaybeAuthUser, Principal};

@@ -1,0 +1,47 @@
+use std::time::Duration;
+
+/// Runtime settings the service layer needs. The binary fills this from flags and environment
+/// (`steward --help`); tests build it directly.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    /// A session ends after this long without a request (API.md §1: 12 h).
+    pub session_idle_timeout: Duration,
+    /// ... and this long after sign-in, whatever happens (7 d).
+    pub session_absolute_timeout: Duration,
+    /// The first Super Admin, created when the database has no user.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// When set, every `/v2` and `/auth` request must carry it in `X-API-KEY`.
+    pub api_key: Option<String>,
+    /// Mark the session cookie `Secure` (serve over https).
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in bytes (larger → 413).
+    pub body_limit: usize,
+    /// Failed sign-ins in a row that lock an account, and for how long.
+    pub lockout_attempts: i64,
+    pub lockout_duration: Duration,
+    /// Sign-in attempts per client IP per window before 429.
+    pub sign_in_rate_limit: i64,
+    pub sign_in_rate_window: Duration,
+}
+
+impl Config {
+    pub fn new(database_url: impl Into<String>) -> Config {
+        Config {
+            database_url: database_url.into(),
+            session_idle_timeout: Duration::from_secs(12 * 3600),
+            session_absolute_timeout: Duration::from_secs(7 * 24 * 3600),
+            admin_email: None,
+            admin_password: None,
+            api_key: None,
+            secure_cookies: false,
+            body_limit: 1024 * 1024,
+            lockout_attempts: 10,
+            lockout_duration: Duration::from_secs(15 * 60),
+            sign_in_rate_limit: 60,
+            sign_in_rate_window: Duration::from_secs(5 * 60),
+        }
+    }
+}

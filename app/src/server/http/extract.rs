@@ -1,0 +1,75 @@
+//! Extractors whose failures are the error body of API.md §1 instead of axum's plain text.
+
+use crate::server::AppError;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// A JSON body. Wrong content type → 415, malformed JSON → 400, wrong shape → 422, too large → 413.
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> AppError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            AppError::UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.".into())
+        }
+        JsonRejection::JsonSyntaxError(e) => AppError::BadRequest(format!("The body is not valid JSON: {}", e.body_text())),
+        JsonRejection::JsonDataError(e) => {
+            AppError::Invalid(vec![crate::domain::FieldError::new("body", e.body_text())])
+        }
+        other if other.status() == http::StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::PayloadTooLarge("The request body is too large.".into())
+        }
+        other => AppError::BadRequest(other.body_text()),
+    }
+}
+
+/// All query parameters in order, as raw pairs for `ListQuery::parse`.
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(pairs)| QueryPairs(pairs))
+            .map_err(|e: QueryRejection| AppError::BadRequest(e.body_text()))
+    }
+}
+
+/// `If-Match: "<version>"` (weak or strong, or `*` for any).
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(http::header::IF_MATCH) else {
+            return Ok(IfMatch(None));
+        };
+        let text = value.to_str().unwrap_or("").trim();
+        if text == "*" {
+            return Ok(IfMatch(None));
+        }
+        let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+        // An ETag we never issued can't match the current version.
+        Ok(IfMatch(Some(tag.parse().unwrap_or(-1))))
+    }
+}

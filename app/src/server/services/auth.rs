@@ -1,0 +1,332 @@
+//! Sign-in, sign-out and turning a presented token back into a principal (API.md §2).
+
+use super::audit::{self, AuditEntry};
+use super::rate_limit;
+use crate::domain::Role;
+use crate::server::auth::{password, token, Credential, Principal};
+use crate::server::db::{new_id, now, Db, Sql};
+use crate::server::request::RequestMeta;
+use crate::server::{AppError, Config};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// Wrong password and unknown user read the same (no account enumeration).
+pub const INVALID_CREDENTIALS: &str = "Invalid email or password.";
+
+#[derive(sqlx::FromRow)]
+struct SignInCandidate {
+    id: String,
+    organization_id: String,
+    organization_name: String,
+    username: String,
+    password_hash: Option<String>,
+    role: String,
+    timezone: String,
+    confirmed_at: Option<DateTime<Utc>>,
+    locked_until: Option<DateTime<Utc>>,
+}
+
+/// A successful sign-in: the raw token (shown once) and what the sign-in body reports.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub token: String,
+    pub user_id: String,
+    pub username: String,
+    pub role: Role,
+    pub timezone: String,
+    pub sign_in_count: i64,
+    pub verified: bool,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub expires_in_secs: u64,
+}
+
+pub async fn sign_in(
+    db: &Db,
+    config: &Config,
+    username: &str,
+    password_attempt: &str,
+    meta: &RequestMeta,
+) -> Result<SignedIn, AppError> {
+    let username = username.trim();
+    let mut missing = Vec::new();
+    if username.is_empty() {
+        missing.push(crate::domain::FieldError::new("username", "can't be blank"));
+    }
+    if password_attempt.is_empty() {
+        missing.push(crate::domain::FieldError::new("password", "can't be blank"));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::Invalid(missing));
+    }
+    let at = now();
+    let ip_key = format!("sign_in_failures:ip:{}", meta.ip.as_deref().unwrap_or("unknown"));
+    if rate_limit::current(db, &ip_key, config.sign_in_rate_window, at).await? >= config.sign_in_rate_limit {
+        return Err(AppError::TooManyRequests(
+            "Too many failed sign-in attempts from this address. Try again later.".into(),
+        ));
+    }
+
+    let candidate: Option<SignInCandidate> = db
+        .fetch_optional(
+            &Sql::new(
+                "SELECT u.id, u.organization_id, o.name AS organization_name, u.username, u.password_hash, \
+                 u.role, u.timezone, u.confirmed_at, u.locked_until \
+                 FROM users u JOIN organizations o ON o.id = u.organization_id \
+                 WHERE lower(u.email) = lower($1) OR lower(u.username) = lower($1) \
+                 ORDER BY CASE WHEN lower(u.email) = lower($1) THEN 0 ELSE 1 END LIMIT 1",
+            )
+            .bind(username),
+        )
+        .await?;
+
+    let matches = password::verify(
+        password_attempt.to_string(),
+        candidate.as_ref().and_then(|c| c.password_hash.clone()),
+    )
+    .await?;
+
+    let Some(user) = candidate else {
+        rate_limit::hit(db, &ip_key, config.sign_in_rate_limit, config.sign_in_rate_window, at).await?;
+        return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
+    };
+    if user.locked_until.is_some_and(|until| until > at) {
+        return Err(AppError::Unauthorized(
+            "Your account is locked after too many failed attempts. Try again later.".into(),
+        ));
+    }
+    if !matches {
+        rate_limit::hit(db, &ip_key, config.sign_in_rate_limit, config.sign_in_rate_window, at).await?;
+        record_failure(db, config, &user, meta, at).await?;
+        return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
+    }
+    if user.confirmed_at.is_none() {
+        return Err(AppError::Unauthorized(
+            "You have to confirm your email address before continuing.".into(),
+        ));
+    }
+
+    let new_token = token::generate();
+    let expires_at = at
+        + chrono::Duration::from_std(config.session_absolute_timeout).unwrap_or(chrono::Duration::days(7));
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    exec.execute(
+        &Sql::new(
+            "INSERT INTO sessions (id, user_id, token_hash, impersonator_id, ip, user_agent, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, NULL, $4, $5, $6, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(&user.id)
+        .bind(new_token.hash)
+        .bind(meta.ip.clone())
+        .bind(meta.user_agent.clone())
+        .bind(at)
+        .bind(expires_at),
+    )
+    .await?;
+    let sign_in_count = exec
+        .fetch_count(
+            &Sql::new(
+                "UPDATE users SET sign_in_count = sign_in_count + 1, last_sign_in_at = $1, last_sign_in_ip = $2, \
+                 failed_attempts = 0, locked_until = NULL WHERE id = $3 RETURNING sign_in_count",
+            )
+            .bind(at)
+            .bind(meta.ip.clone())
+            .bind(&user.id),
+        )
+        .await?;
+    audit::record(
+        &mut exec,
+        AuditEntry {
+            actor_id: Some(&user.id),
+            impersonator_id: None,
+            organization_id: Some(&user.organization_id),
+            action: "user.sign_in",
+            target_type: "users",
+            target_id: Some(&user.id),
+            changes: json!({}),
+            meta,
+        },
+    )
+    .await?;
+    drop(exec);
+    tx.commit().await?;
+
+    Ok(SignedIn {
+        token: new_token.raw,
+        user_id: user.id,
+        username: user.username,
+        role: Role::parse(&user.role).map_err(AppError::Internal)?,
+        timezone: user.timezone,
+        sign_in_count,
+        verified: true,
+        organization_id: user.organization_id,
+        organization_name: user.organization_name,
+        expires_in_secs: config.session_absolute_timeout.as_secs(),
+    })
+}
+
+/// Counts a failed attempt atomically (`failed_attempts + 1` in the database, not read-modify-write)
+/// and locks the account when the threshold is reached. Both are audited.
+async fn record_failure(
+    db: &Db,
+    config: &Config,
+    user: &SignInCandidate,
+    meta: &RequestMeta,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let locked_until =
+        at + chrono::Duration::from_std(config.lockout_duration).unwrap_or(chrono::Duration::minutes(15));
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    let attempts = exec
+        .fetch_count(
+            &Sql::new(
+                "UPDATE users SET failed_attempts = failed_attempts + 1, \
+                 locked_until = CASE WHEN failed_attempts + 1 >= $1 THEN $2 ELSE locked_until END \
+                 WHERE id = $3 RETURNING failed_attempts",
+            )
+            .bind(config.lockout_attempts)
+            .bind(locked_until)
+            .bind(&user.id),
+        )
+        .await?;
+    let action = if attempts == config.lockout_attempts {
+        "user.locked"
+    } else {
+        "user.sign_in_failed"
+    };
+    audit::record(
+        &mut exec,
+        AuditEntry {
+            actor_id: None,
+            impersonator_id: None,
+            organization_id: Some(&user.organization_id),
+            action,
+            target_type: "users",
+            target_id: Some(&user.id),
+            changes: json!({ "failed_attempts": attempts }),
+            meta,
+        },
+    )
+    .await?;
+    drop(exec);
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends the session the principal is using. Access tokens have no session and are revoked
+/// elsewhere (`PUT /v2/user/access_token/revoke`).
+pub async fn sign_out(db: &Db, principal: &Principal) -> Result<(), AppError> {
+    let Some(session_id) = principal.session_id.as_deref() else {
+        return Err(AppError::BadRequest(
+            "This request is authenticated with an access token, not a session; revoke the token instead.".into(),
+        ));
+    };
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    exec.execute(&Sql::new("DELETE FROM sessions WHERE id = $1").bind(session_id))
+        .await?;
+    audit::record(&mut exec, AuditEntry::by(principal, "user.sign_out", "users", Some(&principal.user_id))).await?;
+    drop(exec);
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct PrincipalRow {
+    session_id: Option<String>,
+    impersonator_id: Option<String>,
+    last_seen_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    user_id: String,
+    organization_id: String,
+    role: String,
+    email: String,
+    username: String,
+    partner: bool,
+    locked_until: Option<DateTime<Utc>>,
+}
+
+impl PrincipalRow {
+    fn into_principal(self, credential: Credential, meta: RequestMeta) -> Result<Principal, AppError> {
+        Ok(Principal {
+            user_id: self.user_id,
+            organization_id: self.organization_id,
+            role: Role::parse(&self.role).map_err(AppError::Internal)?,
+            email: self.email,
+            username: self.username,
+            partner: self.partner,
+            session_id: self.session_id,
+            impersonator_id: self.impersonator_id,
+            credential,
+            meta,
+        })
+    }
+}
+
+const PRINCIPAL_COLUMNS: &str = "u.id AS user_id, u.organization_id, u.role, u.email, u.username, u.partner, u.locked_until";
+
+/// The principal behind a session token, or `None` when the token is unknown, idle too long or
+/// past its absolute lifetime (an expired session is deleted on sight). Activity is written back
+/// at most once a minute, so reads don't turn into writes.
+pub async fn authenticate_session(
+    db: &Db,
+    config: &Config,
+    raw_token: &str,
+    credential: Credential,
+    meta: RequestMeta,
+) -> Result<Option<Principal>, AppError> {
+    let row: Option<PrincipalRow> = db
+        .fetch_optional(
+            &Sql::new(format!(
+                "SELECT s.id AS session_id, s.impersonator_id, s.last_seen_at, s.expires_at, {PRINCIPAL_COLUMNS} \
+                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+            ))
+            .bind(token::digest(raw_token)),
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let at = now();
+    let idle = chrono::Duration::from_std(config.session_idle_timeout).unwrap_or(chrono::Duration::hours(12));
+    let last_seen = row.last_seen_at.unwrap_or(at);
+    let expired = row.expires_at.is_none_or(|end| end <= at) || last_seen + idle <= at;
+    if expired || row.locked_until.is_some_and(|until| until > at) {
+        if expired {
+            db.execute(&Sql::new("DELETE FROM sessions WHERE id = $1").bind(row.session_id.clone()))
+                .await?;
+        }
+        return Ok(None);
+    }
+    if at - last_seen > chrono::Duration::minutes(1) {
+        db.execute(
+            &Sql::new("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(row.session_id.clone()),
+        )
+        .await?;
+    }
+    row.into_principal(credential, meta).map(Some)
+}
+
+/// The principal behind a personal access token (`Authorization: Basic <token>`).
+pub async fn authenticate_access_token(db: &Db, raw_token: &str, meta: RequestMeta) -> Result<Option<Principal>, AppError> {
+    let row: Option<PrincipalRow> = db
+        .fetch_optional(
+            &Sql::new(format!(
+                "SELECT NULL AS session_id, NULL AS impersonator_id, NULL AS last_seen_at, NULL AS expires_at, \
+                 {PRINCIPAL_COLUMNS} FROM users u WHERE u.access_token_hash = $1"
+            ))
+            .bind(token::digest(raw_token)),
+        )
+        .await?;
+    match row {
+        Some(row) if !row.locked_until.is_some_and(|until| until > now()) => {
+            row.into_principal(Credential::AccessToken, meta).map(Some)
+        }
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,11 @@
+//! The service layer: the only code with SQL and the only code that decides who may do what.
+//! Every function takes the database, the calling `Principal` where there is one, and domain
+//! types; it knows nothing of axum or Leptos.
+
+pub mod audit;
+pub mod auth;
+pub mod dashboard;
+pub mod organizations;
+pub mod rate_limit;
+pub mod seed;
+pub mod users;

@@ -1,0 +1,391 @@
+//! Organizations (API.md §3): who may see and change which, the list with its filters, and the
+//! writes, each with its audit event in the same transaction.
+
+use super::audit::{self, diff, AuditEntry};
+use crate::domain::list::{ListQuery, ListSpec, Page, PageMeta, TextMatch};
+use crate::domain::organization::{
+    Organization, OrganizationInput, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS, ORGANIZATION_SORTS,
+};
+use crate::domain::Role;
+use crate::server::auth::Principal;
+use crate::server::db::{new_id, now, Backend, Db, Exec, Sql};
+use crate::server::AppError;
+use futures::Stream;
+use serde_json::json;
+use std::sync::OnceLock;
+
+pub const LIST_SPEC: ListSpec = ListSpec {
+    filters: &ORGANIZATION_FILTERS,
+    sorts: &ORGANIZATION_SORTS,
+    default_sort: "name",
+};
+
+/// Columns filled by the trigram index (SQLite FTS5 / PostgreSQL pg_trgm).
+const INDEXED_TEXT: [&str; 2] = ["name", "company_name"];
+
+/// The read model's select list (the `Organization` row), users counted through their index.
+fn columns() -> &'static str {
+    static COLUMNS: OnceLock<String> = OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let fields: Vec<String> = ORGANIZATION_FIELDS.iter().map(|f| format!("o.{}", f.key)).collect();
+        format!(
+            "o.id, o.lock_version, {}, o.partner_organization_id, \
+             (SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id) AS users_count, \
+             o.created_at, o.updated_at",
+            fields.join(", ")
+        )
+    })
+}
+
+/// What the principal may see: everything (Super Admin), their organization and its customers
+/// (Admin), or their own organization (User).
+fn push_visibility(sql: &mut Sql, principal: &Principal) {
+    match principal.role {
+        Role::SuperAdmin => {}
+        Role::Admin => {
+            sql.push(" AND (o.id = ")
+                .push_bind(&principal.organization_id)
+                .push(" OR o.partner_organization_id = ")
+                .push_bind(&principal.organization_id)
+                .push(")");
+        }
+        Role::User => {
+            sql.push(" AND o.id = ").push_bind(&principal.organization_id);
+        }
+    }
+}
+
+/// Whether the principal may change this (visible) organization.
+fn may_manage(principal: &Principal, organization: &Organization) -> bool {
+    match principal.role {
+        Role::SuperAdmin => true,
+        Role::Admin => {
+            organization.id == principal.organization_id
+                || organization.attributes.partner_organization_id.as_deref()
+                    == Some(principal.organization_id.as_str())
+        }
+        Role::User => false,
+    }
+}
+
+/// An FTS5 query over the trigram index: every literal run of three or more characters must occur
+/// in one of `columns`. `None` when no run is long enough for trigrams (the LIKE alone decides).
+fn fts_query(columns: &[&str], literals: &[String]) -> Option<String> {
+    let colset = format!("{{{}}}", columns.join(" "));
+    let phrases: Vec<String> = literals
+        .iter()
+        .filter(|literal| literal.chars().count() >= 3)
+        .map(|literal| format!("{colset} : \"{}\"", literal.replace('"', "\"\"")))
+        .collect();
+    (!phrases.is_empty()).then(|| phrases.join(" AND "))
+}
+
+/// A case-insensitive match of any of `columns` against `matcher`, using the trigram index for
+/// patterns on the name columns and the `lower()` indexes for exact values.
+fn push_text_match(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &TextMatch) {
+    match matcher {
+        TextMatch::Exact(value) => {
+            sql.push(" AND (");
+            for (i, column) in columns.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                sql.push(&format!("lower(o.{column}) = lower(")).push_bind(value).push(")");
+            }
+            sql.push(")");
+        }
+        TextMatch::Pattern { like, literals } => {
+            let indexed = columns.iter().all(|c| INDEXED_TEXT.contains(c));
+            if backend == Backend::Sqlite && indexed {
+                if let Some(query) = fts_query(columns, literals) {
+                    sql.push(" AND o.rowid IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ")
+                        .push_bind(query)
+                        .push(")");
+                }
+            }
+            sql.push(" AND (");
+            for (i, column) in columns.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                match backend {
+                    // ILIKE is what the pg_trgm GIN index serves.
+                    Backend::Postgres => sql.push(&format!("o.{column} ILIKE ")).push_bind(like),
+                    Backend::Sqlite => sql.push(&format!("lower(o.{column}) LIKE lower(")).push_bind(like).push(")"),
+                };
+                sql.push(" ESCAPE '\\'");
+            }
+            sql.push(")");
+        }
+    }
+}
+
+fn push_filters(sql: &mut Sql, backend: Backend, principal: &Principal, query: &ListQuery) {
+    push_visibility(sql, principal);
+    if let Some(search) = &query.search {
+        push_text_match(sql, backend, &INDEXED_TEXT, search);
+    }
+    for (field, matcher) in &query.filters {
+        // `field` was checked against ORGANIZATION_FILTERS by the parser; never interpolate otherwise.
+        if let Some(column) = ORGANIZATION_FILTERS.iter().find(|f| **f == field.as_str()) {
+            push_text_match(sql, backend, &[column], matcher);
+        }
+    }
+    if let Some(from) = query.created_from {
+        sql.push(" AND o.created_at >= ").push_bind(from);
+    }
+    if let Some(to) = query.created_to {
+        sql.push(" AND o.created_at <= ").push_bind(to);
+    }
+}
+
+fn order_by(query: &ListQuery) -> String {
+    let direction = if query.sort.descending { "DESC" } else { "ASC" };
+    let expression = match query.sort.field.as_str() {
+        "company_name" => "lower(o.company_name)",
+        "country" => "lower(o.country)",
+        "created_at" => "o.created_at",
+        "updated_at" => "o.updated_at",
+        _ => "lower(o.name)",
+    };
+    // Both databases put NULLs last, and the id breaks ties so pages never overlap.
+    let nulls = if query.sort.field == "country" { " NULLS LAST" } else { "" };
+    format!(" ORDER BY {expression} {direction}{nulls}, o.id {direction}")
+}
+
+fn select_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql {
+    let mut sql = Sql::new(format!("SELECT {} FROM organizations o WHERE 1 = 1", columns()));
+    push_filters(&mut sql, backend, principal, query);
+    sql.push(&order_by(query));
+    sql
+}
+
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+pub async fn list_organizations(db: &Db, principal: &Principal, query: &ListQuery) -> Result<Page<Organization>, AppError> {
+    let mut select = select_sql(db.backend(), principal, query);
+    select
+        .push(" LIMIT ")
+        .push_bind(i64::from(query.per_page))
+        .push(" OFFSET ")
+        .push_bind(query.offset() as i64);
+    let mut count = Sql::new("SELECT COUNT(*) FROM organizations o WHERE 1 = 1");
+    push_filters(&mut count, db.backend(), principal, query);
+    let (items, total) = tokio::try_join!(db.fetch_all::<Organization>(&select), db.fetch_count(&count))?;
+    Ok(Page {
+        items,
+        meta: PageMeta::new(query.page, query.per_page, total.max(0) as u64),
+    })
+}
+
+/// Every matching row, in list order, as a stream: the CSV export never holds the table in memory.
+pub fn export_organizations(
+    db: Db,
+    principal: &Principal,
+    query: &ListQuery,
+) -> impl Stream<Item = Result<Organization, AppError>> + Send + 'static {
+    let sql = select_sql(db.backend(), principal, query);
+    async_stream::try_stream! {
+        let mut conn = db.conn().await?;
+        let mut exec = conn.exec();
+        let mut rows = exec.fetch_stream::<Organization>(&sql);
+        while let Some(row) = futures::TryStreamExt::try_next(&mut rows).await? {
+            yield row;
+        }
+    }
+}
+
+async fn find_visible(exec: &mut Exec<'_>, principal: &Principal, id: &str) -> Result<Organization, AppError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Err(AppError::not_found("Organization"));
+    }
+    let mut sql = Sql::new(format!("SELECT {} FROM organizations o WHERE o.id = ", columns()));
+    sql.push_bind(id.to_ascii_lowercase());
+    push_visibility(&mut sql, principal);
+    exec.fetch_optional::<Organization>(&sql)
+        .await?
+        .ok_or_else(|| AppError::not_found("Organization"))
+}
+
+pub async fn get_organization(db: &Db, principal: &Principal, id: &str) -> Result<Organization, AppError> {
+    let mut conn = db.conn().await?;
+    find_visible(&mut conn.exec(), principal, id).await
+}
+
+fn check_version(organization: &Organization, expected: Option<i64>) -> Result<(), AppError> {
+    match expected {
+        Some(version) if version != organization.lock_version => Err(AppError::PreconditionFailed(
+            "This organization was changed by someone else since you loaded it. Reload to see the latest version.".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+pub async fn create_organization(db: &Db, principal: &Principal, input: OrganizationInput) -> Result<Organization, AppError> {
+    let partner_organization_id = match principal.role {
+        Role::SuperAdmin => None,
+        Role::Admin if principal.partner => Some(principal.organization_id.clone()),
+        _ => {
+            return Err(AppError::Forbidden(
+                "Only a Super Admin or a partner Admin can create organizations.".into(),
+            ))
+        }
+    };
+    let valid = input.parse_new().map_err(AppError::Invalid)?;
+    let id = new_id();
+    let at = now();
+    let mut sql = Sql::new("INSERT INTO organizations (id");
+    for spec in ORGANIZATION_FIELDS {
+        sql.push(", ").push(spec.key);
+    }
+    sql.push(", partner_organization_id, lock_version, created_at, updated_at) VALUES (")
+        .push_bind(&id);
+    for spec in ORGANIZATION_FIELDS {
+        sql.push(", ").push_bind(valid.get(spec.key));
+    }
+    sql.push(", ")
+        .push_bind(partner_organization_id)
+        .push(", 1, ")
+        .push_bind(at)
+        .push(", ")
+        .push_bind(at)
+        .push(")");
+
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    exec.execute(&sql).await?;
+    let created = find_visible(&mut exec, principal, &id).await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, "organization.create", "organizations", Some(&id))
+            .in_organization(Some(&id))
+            .with_changes(diff(&json!({}), &json!(valid.as_input()))),
+    )
+    .await?;
+    drop(exec);
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Applies the attributes present in `input`. With `expected_version` (the `If-Match` header or the
+/// form's hidden version) a change made in between answers 412 and writes nothing.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id, organization_id = %id))]
+pub async fn update_organization(
+    db: &Db,
+    principal: &Principal,
+    id: &str,
+    input: OrganizationInput,
+    expected_version: Option<i64>,
+) -> Result<Organization, AppError> {
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    let current = find_visible(&mut exec, principal, id).await?;
+    if !may_manage(principal, &current) {
+        return Err(AppError::Forbidden("You are not allowed to change this organization.".into()));
+    }
+    check_version(&current, expected_version)?;
+    let before = current.to_input();
+    let valid = input.parse_update(&before).map_err(AppError::Invalid)?;
+    let changes = diff(&json!(before), &json!(valid.as_input()));
+    if changes.as_object().is_some_and(|c| c.is_empty()) {
+        return Ok(current);
+    }
+
+    let mut sql = Sql::new("UPDATE organizations SET ");
+    for spec in ORGANIZATION_FIELDS {
+        sql.push(spec.key).push(" = ").push_bind(valid.get(spec.key)).push(", ");
+    }
+    sql.push("lock_version = lock_version + 1, updated_at = ")
+        .push_bind(now())
+        .push(" WHERE id = ")
+        .push_bind(&current.id)
+        .push(" AND lock_version = ")
+        .push_bind(current.lock_version);
+    if exec.execute(&sql).await? == 0 {
+        // Another instance wrote between our read and our write (PostgreSQL, read committed).
+        return Err(AppError::PreconditionFailed(
+            "This organization was changed by someone else at the same time. Reload and try again.".into(),
+        ));
+    }
+    let updated = find_visible(&mut exec, principal, id).await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, "organization.update", "organizations", Some(&current.id))
+            .in_organization(Some(&current.id))
+            .with_changes(changes),
+    )
+    .await?;
+    drop(exec);
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Super Admin only; refused (409) while the organization still has users.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id, organization_id = %id))]
+pub async fn delete_organization(db: &Db, principal: &Principal, id: &str, expected_version: Option<i64>) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    let current = find_visible(&mut exec, principal, id).await?;
+    if principal.role != Role::SuperAdmin {
+        return Err(AppError::Forbidden("Only a Super Admin can delete organizations.".into()));
+    }
+    check_version(&current, expected_version)?;
+    let users = current.attributes.users_count;
+    if users > 0 {
+        return Err(AppError::Conflict(format!(
+            "{} still has {users} user{}; move or delete them first.",
+            current.attributes.name,
+            if users == 1 { "" } else { "s" }
+        )));
+    }
+    exec.execute(&Sql::new("DELETE FROM organizations WHERE id = $1").bind(&current.id))
+        .await
+        .map_err(|e| AppError::from_constraint(e, "The organization still has users; move or delete them first."))?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, "organization.delete", "organizations", Some(&current.id))
+            .in_organization(Some(&current.id))
+            .with_changes(diff(&json!(current.to_input()), &json!({}))),
+    )
+    .await?;
+    drop(exec);
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The caller's own organization (`GET /v2/user/organization`).
+pub async fn get_own_organization(db: &Db, principal: &Principal) -> Result<Organization, AppError> {
+    get_organization(db, principal, &principal.organization_id).await
+}
+
+/// `PUT /v2/user/organization`: Admin (or Super Admin) of that organization only.
+pub async fn update_own_organization(
+    db: &Db,
+    principal: &Principal,
+    input: OrganizationInput,
+    expected_version: Option<i64>,
+) -> Result<Organization, AppError> {
+    if !principal.is_admin() {
+        return Err(AppError::Forbidden("Only an Admin can change the organization.".into()));
+    }
+    let id = principal.organization_id.clone();
+    update_organization(db, principal, &id, input, expected_version).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts_query_needs_three_characters() {
+        assert_eq!(
+            fts_query(&["name"], &["wonka".into(), "ab".into()]),
+            Some("{name} : \"wonka\"".into())
+        );
+        assert_eq!(fts_query(&["name"], &["ab".into()]), None);
+        assert_eq!(
+            fts_query(&["name", "company_name"], &["a\"bc".into()]),
+            Some("{name company_name} : \"a\"\"bc\"".into())
+        );
+    }
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Steward's performance figures (not a test: it prints numbers beside their targets).
+#
+# Builds the release site, seeds a fresh SQLite database with 100,000 organizations and 200,000
+# users, starts the release server on 127.0.0.1:3200 and loads it with wrk (loopback only, 15 s per
+# endpoint) on the organization list page, a search page and the REST list. Then prints the peak
+# RSS of the server and the size of the release wasm bundle.
+#
+#   BENCH_ORGS, BENCH_USERS      seed sizes (default 100000 / 200000)
+#   BENCH_DURATION               wrk duration per endpoint (default 15s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+ORGS=${BENCH_ORGS:-100000}
+USERS=${BENCH_USERS:-200000}
+DURATION=${BENCH_DURATION:-15s}
+ADDR=127.0.0.1:3200
+BASE="http://$ADDR"
+
+scripts/setup-tools.sh --bench --no-e2e
+export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
+
+echo "==> cargo leptos build --release"
+cargo leptos build --release
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/steward-bench.XXXXXX")
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+export DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc"
+export STEWARD_ADMIN_EMAIL=bench-admin@example.com
+export STEWARD_ADMIN_PASSWORD=bench-password-0123456789
+export LEPTOS_SITE_ROOT=target/site
+export LEPTOS_SITE_ADDR=$ADDR
+export RUST_LOG=${RUST_LOG:-warn}
+
+echo "==> seeding $ORGS organizations and $USERS users"
+t0=$(date +%s.%N)
+target/release/steward seed --organizations "$ORGS" --users "$USERS"
+t1=$(date +%s.%N)
+SEED_SECONDS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+echo "seeded in ${SEED_SECONDS}s"
+
+echo "==> starting target/release/steward serve on $ADDR"
+target/release/steward serve >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 120); do
+  if curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "the server exited; its log:" >&2
+    cat "$WORK/server.log" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+curl -fsS -o /dev/null "$BASE/healthz"
+
+# A bearer token, and the session cookie that the same response sets.
+curl -fsS -c "$WORK/cookies.txt" -o "$WORK/sign_in.json" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"$STEWARD_ADMIN_EMAIL\",\"password\":\"$STEWARD_ADMIN_PASSWORD\"}" \
+  "$BASE/auth/sign_in"
+TOKEN=$(sed -nE 's/.*"token"[[:space:]]*:[[:space:]]*"([^"]+)".*/\1/p' "$WORK/sign_in.json")
+# Cookie jar columns: domain, subdomains, path, secure, expiry, name, value.
+COOKIE=$(awk -F '\t' '$6 == "steward_session" { print $6 "=" $7 }' "$WORK/cookies.txt" | tail -n1)
+if [ -z "$TOKEN" ] || [ -z "$COOKIE" ]; then
+  echo "sign-in did not give a token and a steward_session cookie:" >&2
+  cat "$WORK/sign_in.json" "$WORK/cookies.txt" >&2
+  exit 1
+fi
+
+LIST_PATH="/organizations"
+SEARCH_PATH="/organizations?q=wonka&page=3"
+REST_PATH="/v2/organizations?q%5Bname%5D=wonka*&page=3"
+
+# Each endpoint must answer 200 with these credentials (a redirect to /login would bench the wrong page).
+check() { # path header
+  local code
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$2" "$BASE$1")
+  if [ "$code" != 200 ]; then
+    echo "GET $1 answered $code, not 200" >&2
+    exit 1
+  fi
+}
+check "$LIST_PATH" "Cookie: $COOKIE"
+check "$SEARCH_PATH" "Cookie: $COOKIE"
+check "$REST_PATH" "Authorization: Bearer $TOKEN"
+
+# run_wrk NAME PATH HEADER: sets RPS_<NAME>, P99_<NAME> (ms) and ERR_<NAME> (non-2xx/3xx, socket errors).
+run_wrk() {
+  local name=$1 path=$2 header=$3 out="$WORK/wrk-$1.txt"
+  echo "==> wrk $path"
+  BENCH_HEADER=$header wrk -t2 -c8 -d3s -s bench/headers.lua "$BASE$path" >/dev/null # warm-up
+  BENCH_HEADER=$header wrk -t2 -c8 -d"$DURATION" --latency -s bench/headers.lua "$BASE$path" | tee "$out"
+  printf -v "RPS_$name" '%s' "$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")"
+  printf -v "P99_$name" '%s' "$(awk '
+    $1 == "99%" {
+      v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+      if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
+      printf "%.2f", v
+    }' "$out")"
+  printf -v "ERR_$name" '%s' "$(awk '
+    /Non-2xx or 3xx responses:/ { n += $NF }
+    /Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) { v = $i; sub(/,/, "", v); n += v } }
+    END { print n + 0 }' "$out")"
+}
+
+run_wrk LIST "$LIST_PATH" "Cookie: $COOKIE"
+run_wrk SEARCH "$SEARCH_PATH" "Cookie: $COOKIE"
+run_wrk REST "$REST_PATH" "Authorization: Bearer $TOKEN"
+
+RSS_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+RSS_MB=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
+
+WASM=$(find target/site/pkg -maxdepth 1 -name '*.wasm' -printf '%T@ %p\n' | sort -n | tail -n1 | cut -d' ' -f2-)
+WASM_RAW=$(stat -c %s "$WASM")
+WASM_GZ=$(gzip -9 -c "$WASM" | wc -c)
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
+
+# verdict VALUE OP TARGET: "ok" or "MISS".
+verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
+  ok = (op == ">=") ? (v >= t) : (v < t); print (v == "" ? "?" : (ok ? "ok" : "MISS")) }'; }
+
+echo
+echo "=============================== Steward benchmark ==============================="
+echo "machine: $(nproc) cores; wrk -t2 -c8 -d$DURATION on loopback; SQLite; $ORGS organizations, $USERS users"
+printf '%-54s %14s   %-15s %s\n' "figure" "value" "target" ""
+printf '%-54s %14s   %-15s %s\n' "seed" "${SEED_SECONDS} s" "-" ""
+for name in LIST SEARCH REST; do
+  case $name in
+    LIST) label="list    GET $LIST_PATH (cookie)"; target=3000 ;;
+    SEARCH) label="search  GET $SEARCH_PATH (cookie)"; target=1500 ;;
+    REST) label="REST    GET /v2/organizations?q[name]=wonka*&page=3"; target=3000 ;;
+  esac
+  rps_var="RPS_$name" p99_var="P99_$name" err_var="ERR_$name"
+  printf '%-54s %14s   %-15s %s\n' "$label" "${!rps_var} req/s" ">= $target req/s" "$(verdict "${!rps_var}" ">=" "$target")"
+  printf '%-54s %14s   %-15s %s\n' "  p99 latency" "${!p99_var} ms" "< 20 ms" "$(verdict "${!p99_var}" "<" 20)"
+  if [ "${!err_var}" != 0 ]; then
+    printf '%-54s %14s\n' "  errors (non-2xx/3xx or socket)" "${!err_var}"
+  fi
+done
+printf '%-54s %14s   %-15s %s\n' "server peak RSS (VmHWM)" "$RSS_MB MB" "< 150 MB" "$(verdict "$RSS_MB" "<" 150)"
+printf '%-54s %14s   %-15s %s\n' "wasm $(basename "$WASM") raw" "$(kb "$WASM_RAW") KB" "-" ""
+printf '%-54s %14s   %-15s %s\n' "wasm gzip -9" "$(kb "$WASM_GZ") KB" "< 350 KB" "$(verdict "$(kb "$WASM_GZ")" "<" 350)"

@@ -1,0 +1,82 @@
+import {
+  test,
+  expect,
+  apiToken,
+  createOrg,
+  signIn,
+  tableRows,
+  uniqueSuffix,
+  waitForHydration,
+} from "./helpers";
+import type { APIRequestContext, Page } from "@playwright/test";
+
+const SUFFIXES = ["Alpha", "Charlie", "Bravo"];
+
+/** Creates three organizations "Wonka <token> Alpha|Charlie|Bravo" and returns the token. */
+async function seedThree(request: APIRequestContext): Promise<string> {
+  const token = await apiToken(request);
+  const tok = `wonka${uniqueSuffix()}`;
+  for (const s of SUFFIXES) {
+    await createOrg(request, token, { name: `Wonka ${tok} ${s}`, company_name: `Chocolate ${s}` });
+  }
+  // One that must not match.
+  await createOrg(request, token, { name: `Slugworth ${uniqueSuffix()}` });
+  return tok;
+}
+
+/** The suffixes (Alpha, Bravo, ...) of the rows' organization names, in table order. */
+async function rowSuffixes(page: Page, tok: string): Promise<string[]> {
+  const texts = await tableRows(page).allInnerTexts();
+  return texts.map((t) => new RegExp(`Wonka ${tok} (\\w+)`).exec(t)?.[1] ?? `?${t}`);
+}
+
+test.describe("organization list", () => {
+  test("search narrows the rows and keeps the query in the URL", async ({ page, request }) => {
+    const tok = await seedThree(request);
+    await signIn(page);
+    await page.goto("/organizations");
+    await waitForHydration(page);
+
+    const search = page.getByLabel("Search organizations");
+    await search.fill(tok);
+    await search.press("Enter");
+
+    await page.waitForURL((url) => url.searchParams.get("q") === tok);
+    const rows = tableRows(page);
+    await expect(rows).toHaveCount(3);
+    for (const row of await rows.all()) await expect(row).toContainText(tok);
+  });
+
+  test("the Name header sorts by name", async ({ page, request }) => {
+    const tok = await seedThree(request);
+    await signIn(page);
+    await page.goto(`/organizations?q=${tok}`);
+    await waitForHydration(page);
+    await expect(tableRows(page)).toHaveCount(3);
+
+    await page.locator("thead").getByRole("link", { name: /^Name\b/ }).click();
+    await page.waitForURL((url) => /^name:(asc|desc)$/.test(url.searchParams.get("sort") ?? ""));
+
+    const url = new URL(page.url());
+    expect(url.searchParams.get("q"), "the sort link keeps the search").toBe(tok);
+    const asc = ["Alpha", "Bravo", "Charlie"];
+    const expected = url.searchParams.get("sort") === "name:asc" ? asc : [...asc].reverse();
+    await expect.poll(() => rowSuffixes(page, tok)).toEqual(expected);
+  });
+
+  test("pagination moves to the next page", async ({ page, request }) => {
+    const tok = await seedThree(request);
+    await signIn(page);
+    await page.goto(`/organizations?q=${tok}&per_page=2`);
+    await waitForHydration(page);
+
+    await expect(tableRows(page)).toHaveCount(2);
+    await expect(page.getByText("Page 1 of 2").first()).toBeVisible();
+
+    await page.getByRole("link", { name: /^Next\b/ }).first().click();
+    await page.waitForURL((url) => url.searchParams.get("page") === "2");
+    await expect(page.getByText("Page 2 of 2").first()).toBeVisible();
+    await expect(tableRows(page)).toHaveCount(1);
+    await expect(tableRows(page).first()).toContainText(tok);
+  });
+});

@@ -1,0 +1,136 @@
+//! Flags and environment variables. Every setting can come from either; `steward --help` lists them.
+
+use crate::startup::Application;
+use app::server::config::Config;
+use app::server::services::seed;
+use app::server::Db;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "steward", version, about = "Steward: organizations, users and notification preferences — admin UI and API")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "STEWARD_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: String,
+}
+
+#[derive(Subcommand, Debug, Default, Clone)]
+pub enum Command {
+    /// Run the web server (the default).
+    #[default]
+    Serve,
+    /// Insert deterministic demo data (idempotent for the same sizes).
+    Seed(SeedSizes),
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+pub struct SeedSizes {
+    /// How many organizations.
+    #[arg(long, default_value_t = 100)]
+    pub organizations: u64,
+    /// How many users, spread over the organizations (the first of each is its Admin).
+    #[arg(long, default_value_t = 200)]
+    pub users: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// Database: `sqlite://<file>` (created on first start) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/steward.db", global = true)]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub site_addr: SocketAddr,
+    /// Where the compiled site (wasm, js, css, public files) is served from.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: String,
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "STEWARD_SESSION_IDLE_MINUTES", default_value_t = 720, global = true)]
+    pub session_idle_minutes: u64,
+    /// Hours after sign-in after which a session ends regardless.
+    #[arg(long, env = "STEWARD_SESSION_ABSOLUTE_HOURS", default_value_t = 168, global = true)]
+    pub session_absolute_hours: u64,
+    /// Email of the first Super Admin, created when the database has no user.
+    #[arg(long, env = "STEWARD_ADMIN_EMAIL", global = true)]
+    pub admin_email: Option<String>,
+    /// Password of the first Super Admin; without it one is generated and printed once.
+    #[arg(long, env = "STEWARD_ADMIN_PASSWORD", hide_env_values = true, global = true)]
+    pub admin_password: Option<String>,
+    /// When set, every /v2 and /auth request must carry it in the X-API-KEY header.
+    #[arg(long, env = "STEWARD_API_KEY", hide_env_values = true, global = true)]
+    pub api_key: Option<String>,
+    /// Mark the session cookie Secure (set when served over https).
+    #[arg(long, env = "STEWARD_SECURE_COOKIES", default_value_t = false, global = true)]
+    pub secure_cookies: bool,
+    /// Largest accepted request body in bytes.
+    #[arg(long, env = "STEWARD_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
+    pub body_limit: usize,
+}
+
+impl Settings {
+    pub fn config(&self) -> Config {
+        let mut config = Config::new(&self.database_url);
+        config.session_idle_timeout = Duration::from_secs(self.session_idle_minutes.max(1) * 60);
+        config.session_absolute_timeout = Duration::from_secs(self.session_absolute_hours.max(1) * 3600);
+        config.admin_email = self.admin_email.clone();
+        config.admin_password = self.admin_password.clone();
+        config.api_key = self.api_key.clone().filter(|k| !k.is_empty());
+        config.secure_cookies = self.secure_cookies;
+        config.body_limit = self.body_limit;
+        config
+    }
+}
+
+pub async fn serve(settings: &Settings) -> Result<(), String> {
+    let app = Application::build(settings.config(), settings.site_addr, &settings.site_root)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(admin) = &app.first_admin {
+        match &admin.generated_password {
+            Some(password) => println!(
+                "\nFirst Super Admin created:\n  email:    {}\n  password: {password}\n(shown once; set STEWARD_ADMIN_PASSWORD to choose it)\n",
+                admin.email
+            ),
+            None => println!("\nFirst Super Admin created: {}\n", admin.email),
+        }
+    }
+    println!("Steward is listening on http://{}", app.address());
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+pub async fn seed(settings: &Settings, sizes: SeedSizes) -> Result<(), String> {
+    let config = settings.config();
+    let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    // The Super Admin first, so a seeded database can still be signed into.
+    if let Some(admin) = app::server::services::users::ensure_first_super_admin(
+        &db,
+        config.admin_email.as_deref(),
+        config.admin_password.as_deref(),
+    )
+    .await
+    .map_err(|e| e.to_api_error().message)?
+    {
+        if let Some(password) = admin.generated_password {
+            println!("First Super Admin: {} / {password}", admin.email);
+        }
+    }
+    let started = std::time::Instant::now();
+    let report = seed::seed(&db, sizes.organizations, sizes.users)
+        .await
+        .map_err(|e| e.to_api_error().message)?;
+    println!(
+        "Seeded {} organizations and {} users in {:.1}s (demo password: {})",
+        report.organizations,
+        report.users,
+        started.elapsed().as_secs_f64(),
+        seed::SEED_PASSWORD
+    );
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! The Steward server: configuration, start-up and the HTTP stack around the `app` crate.
+
+pub mod cli;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,191 @@
+//! Builds the whole HTTP application (REST API, server functions, SSR pages, static files) over one
+//! `AppState`, and runs it until SIGTERM / Ctrl-C, letting in-flight requests finish.
+
+use app::server::auth::guard;
+use app::server::db::ConnectError;
+use app::server::error::api_error_response;
+use app::server::request::REQUEST_ID;
+use app::server::services::users::{ensure_first_super_admin, FirstAdmin};
+use app::server::{AppState, Config, Db};
+use app::{shell, App};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use http::{HeaderValue, StatusCode};
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tracing::Instrument;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] ConnectError),
+    #[error("cannot create the first Super Admin: {0}")]
+    Bootstrap(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    pub first_admin: Option<FirstAdmin>,
+}
+
+impl Application {
+    /// Connects (migrating), creates the first Super Admin if needed, binds the address
+    /// (`127.0.0.1:0` picks a free port, as the tests do).
+    pub async fn build(config: Config, addr: SocketAddr, site_root: &str) -> Result<Application, StartError> {
+        let db = Db::connect(&config.database_url).await?;
+        let first_admin = ensure_first_super_admin(&db, config.admin_email.as_deref(), config.admin_password.as_deref())
+            .await
+            .map_err(|e| StartError::Bootstrap(e.to_api_error().message))?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Listen { addr, source })?;
+        let bound = listener.local_addr().map_err(|source| StartError::Listen { addr, source })?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("steward"))
+            .site_root(site_root)
+            .site_addr(bound)
+            .build();
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            leptos_options,
+        };
+        let router = router(state.clone());
+        Ok(Application {
+            listener,
+            router,
+            state,
+            first_admin,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn db(&self) -> Db {
+        self.state.db.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+        db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// The whole stack. Order of layers (outermost first): request id + log line, panic → 500 body,
+/// body limit, same-origin check; then the REST routers, the server functions and the pages.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let body_limit = state.config.body_limit;
+    Router::new()
+        .merge(app::server::http::router(&state))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(guard::require_same_origin))
+        .layer(middleware::from_fn(move |req: Request, next: Next| reject_oversized(req, next, body_limit)))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(|_| {
+            app::server::AppError::Internal("a handler panicked".into()).into_response_body()
+        }))
+        .layer(middleware::from_fn(request_context))
+        .with_state(state)
+}
+
+trait IntoResponseBody {
+    fn into_response_body(self) -> Response;
+}
+
+impl IntoResponseBody for app::server::AppError {
+    fn into_response_body(self) -> Response {
+        api_error_response(self.to_api_error())
+    }
+}
+
+/// A declared body over the limit is refused before anything reads it (server functions read
+/// their bodies themselves, so the extractor limit alone doesn't cover them).
+async fn reject_oversized(request: Request, next: Next, limit: usize) -> Response {
+    let declared = request
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return api_error_response(app::error::ApiError::new(413, "The request body is too large."));
+    }
+    next.run(request).await
+}
+
+/// Gives each request an id (kept from `X-Request-Id` when the proxy sent a sane one), runs it in a
+/// span carrying that id, logs one line when it ends, and echoes the id in the response.
+async fn request_context(request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+    let started = Instant::now();
+    let mut response = REQUEST_ID
+        .scope(id.clone(), next.run(request).instrument(span.clone()))
+        .await;
+    let status = response.status();
+    span.in_scope(|| {
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(status = status.as_u16(), elapsed_ms, "request failed");
+        } else {
+            tracing::info!(status = status.as_u16(), elapsed_ms, "request finished");
+        }
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
