@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -49,13 +49,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/docs") view=DocsPage/>
-                <ParentRoute path=path!("") view=SignedInLayout>
-                    <Route path=path!("") view=DashboardPage/>
-                    <Route path=path!("organizations") view=OrganizationListPage/>
-                    <Route path=path!("organizations/new") view=NewOrganizationPage/>
-                    <Route path=path!("organizations/:id") view=OrganizationPage/>
+                // Async SSR: each page is rendered whole before the first byte, so a signed-out
+                // visitor gets a real 302 and every page is complete without JavaScript.
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/docs") view=DocsPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("organizations") view=OrganizationListPage ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/new") view=NewOrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

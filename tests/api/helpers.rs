@@ -1,0 +1,146 @@
+use app::domain::Role;
+use app::server::auth::password;
+use app::server::db::{new_id, Sql};
+use app::server::services::users::{insert_user, NewUserRow};
+use app::server::{Config, Db};
+use serde_json::{json, Value};
+use steward::startup::Application;
+
+pub const ADMIN_EMAIL: &str = "root@steward.test";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+}
+
+/// A database of its own for one test.
+async fn test_database_url() -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            use sqlx::Connection;
+            let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(&base).await.expect("TEST_DATABASE_URL must be reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create a test database");
+            let (server, _) = base.rsplit_once('/').expect("a database name in TEST_DATABASE_URL");
+            format!("{server}/{name}")
+        }
+        _ => {
+            let file = std::env::temp_dir().join(format!("steward-test-{}.db", uuid::Uuid::new_v4()));
+            format!("sqlite://{}", file.display())
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = Config::new(test_database_url().await);
+    config.admin_email = Some(ADMIN_EMAIL.into());
+    config.admin_password = Some(ADMIN_PASSWORD.into());
+    configure(&mut config);
+    let app = Application::build(config, "127.0.0.1:0".parse().unwrap(), "target/site")
+        .await
+        .expect("the application starts");
+    let address = format!("http://{}", app.address());
+    let db = app.db();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        db,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/auth/sign_in"))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn token_for(&self, username: &str, password: &str) -> String {
+        let response = self.sign_in(username, password).await;
+        assert_eq!(response.status(), 200, "sign-in of {username}");
+        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
+    pub async fn put_json(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client.delete(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    /// Creates an organization through the API and answers its id.
+    pub async fn create_organization(&self, token: &str, attributes: Value) -> String {
+        let response = self.post_json("/v2/organizations", token, &json!({ "organization": attributes })).await;
+        assert_eq!(response.status(), 201);
+        response.json::<Value>().await.unwrap()["data"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        self.db.fetch_count(&Sql::new(format!("SELECT COUNT(*) FROM {table}"))).await.unwrap()
+    }
+
+    /// A confirmed user with `role` in `organization_id`, through the service layer (user
+    /// management has its own issue).
+    pub async fn add_user(&self, organization_id: &str, email: &str, role: Role) {
+        let hash = password::hash("user password 1".into()).await.unwrap();
+        let mut tx = self.db.begin().await.unwrap();
+        insert_user(
+            &mut tx.exec(),
+            NewUserRow {
+                id: &new_id(),
+                organization_id,
+                email,
+                username: email.split('@').next().unwrap(),
+                password_hash: Some(&hash),
+                role,
+                first_name: None,
+                last_name: None,
+                confirmed: true,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+/// Asserts the error body of API.md §1 and answers it.
+pub async fn assert_error(response: reqwest::Response, status: u16) -> Value {
+    assert_eq!(response.status(), status, "status");
+    let body: Value = response.json().await.expect("an error body in JSON");
+    assert_eq!(body["status"], status);
+    assert_eq!(body["status_text"], app::error::status_text(status));
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "a message: {body}");
+    assert!(body["errors"].is_array());
+    body
+}

@@ -1,0 +1,7 @@
+//! The API suite: every test gets its own server on a random port and its own database — a
+//! SQLite file by default, a throwaway PostgreSQL database when `TEST_DATABASE_URL` is set.
+
+mod auth;
+mod helpers;
+mod organizations;
+mod operations;

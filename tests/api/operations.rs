@@ -1,0 +1,69 @@
+use crate::helpers::{assert_error, spawn_app};
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(health.headers().contains_key("x-request-id"));
+    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn openapi_documents_every_endpoint() {
+    let app = spawn_app().await;
+    let doc: Value = app.client.get(app.url("/v2/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for (path, method) in [
+        ("/auth/sign_in", "post"),
+        ("/auth/sign_out", "delete"),
+        ("/v2/organizations", "get"),
+        ("/v2/organizations", "post"),
+        ("/v2/organizations/{id}", "put"),
+        ("/v2/organizations/{id}", "delete"),
+        ("/v2/organizations/export", "get"),
+        ("/v2/user/organization", "put"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
+    }
+}
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_get_the_error_body() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    assert_error(app.get("/v2/nothing-here", &token).await, 404).await;
+    let response = app.client.patch(app.url("/v2/organizations")).bearer_auth(&token).send().await.unwrap();
+    assert_error(response, 405).await;
+}
+
+#[tokio::test]
+async fn pages_render_on_the_server() {
+    let app = spawn_app().await;
+    let login = app.client.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(login.status(), 200);
+    let html = login.text().await.unwrap();
+    assert!(html.contains("Email or username") && html.contains("Sign in"));
+
+    // Signed out, a protected page redirects to the login page.
+    let list = app.client.get(app.url("/organizations")).header("accept", "text/html").send().await.unwrap();
+    assert!(list.status().is_redirection(), "{}", list.status());
+    assert!(list.headers()["location"].to_str().unwrap().starts_with("/login"));
+
+    // Signed in with the cookie, the list is rendered in full on the server.
+    let response = app.sign_in(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD).await;
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let html = app
+        .client
+        .get(app.url("/organizations"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<table"), "the table is server-rendered");
+    assert!(html.contains("Steward"), "the bootstrap organization is listed");
+}
