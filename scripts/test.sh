@@ -73,7 +73,16 @@ strip_ansi() { sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' "$@"; }
 # --- the steps -----------------------------------------------------------------------------------
 
 cargo_test_sqlite() { env -u TEST_DATABASE_URL cargo test --workspace; }
-cargo_test_postgres() { cargo test --workspace; }
+cargo_test_postgres() {
+  local status=0
+  cargo test --workspace || status=$?
+  # Every API test created a database of its own (steward_test_<uuid>); drop them all.
+  psql "$TEST_DATABASE_URL" -qAtc "select datname from pg_database where datname like 'steward_test_%'" |
+    while read -r name; do
+      psql "$TEST_DATABASE_URL" -qc "drop database if exists $name with (force)" >/dev/null || true
+    done
+  return "$status"
+}
 
 # Never `npx playwright install`: the suite drives Debian's /usr/bin/chromium (end2end/playwright.config.ts).
 playwright_sqlite() { (unset STEWARD_E2E_DATABASE_URL && cd end2end && exec ./node_modules/.bin/playwright test); }

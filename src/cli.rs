@@ -9,14 +9,23 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "steward", version, about = "Steward: organizations, users and notification preferences — admin UI and API")]
+#[command(
+    name = "steward",
+    version,
+    about = "Steward: organizations, users and notification preferences — admin UI and API"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
     pub settings: Settings,
     /// Log format: `text` or `json`.
-    #[arg(long, env = "STEWARD_LOG_FORMAT", default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
     pub log_format: String,
 }
 
@@ -42,31 +51,66 @@ pub struct SeedSizes {
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
     /// Database: `sqlite://<file>` (created on first start) or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/steward.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/steward.db",
+        global = true
+    )]
     pub database_url: String,
     /// Address to listen on.
-    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub site_addr: SocketAddr,
     /// Where the compiled site (wasm, js, css, public files) is served from.
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: String,
     /// Minutes without a request after which a session ends.
-    #[arg(long, env = "STEWARD_SESSION_IDLE_MINUTES", default_value_t = 720, global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_SESSION_IDLE_MINUTES",
+        default_value_t = 720,
+        global = true
+    )]
     pub session_idle_minutes: u64,
     /// Hours after sign-in after which a session ends regardless.
-    #[arg(long, env = "STEWARD_SESSION_ABSOLUTE_HOURS", default_value_t = 168, global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 168,
+        global = true
+    )]
     pub session_absolute_hours: u64,
     /// Email of the first Super Admin, created when the database has no user.
     #[arg(long, env = "STEWARD_ADMIN_EMAIL", global = true)]
     pub admin_email: Option<String>,
     /// Password of the first Super Admin; without it one is generated and printed once.
-    #[arg(long, env = "STEWARD_ADMIN_PASSWORD", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_ADMIN_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
     pub admin_password: Option<String>,
     /// When set, every /v2 and /auth request must carry it in the X-API-KEY header.
     #[arg(long, env = "STEWARD_API_KEY", hide_env_values = true, global = true)]
     pub api_key: Option<String>,
     /// Mark the session cookie Secure (set when served over https).
-    #[arg(long, env = "STEWARD_SECURE_COOKIES", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "STEWARD_SECURE_COOKIES",
+        default_value_t = false,
+        global = true
+    )]
     pub secure_cookies: bool,
     /// Largest accepted request body in bytes.
     #[arg(long, env = "STEWARD_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
@@ -77,7 +121,8 @@ impl Settings {
     pub fn config(&self) -> Config {
         let mut config = Config::new(&self.database_url);
         config.session_idle_timeout = Duration::from_secs(self.session_idle_minutes.max(1) * 60);
-        config.session_absolute_timeout = Duration::from_secs(self.session_absolute_hours.max(1) * 3600);
+        config.session_absolute_timeout =
+            Duration::from_secs(self.session_absolute_hours.max(1) * 3600);
         config.admin_email = self.admin_email.clone();
         config.admin_password = self.admin_password.clone();
         config.api_key = self.api_key.clone().filter(|k| !k.is_empty());
@@ -106,7 +151,9 @@ pub async fn serve(settings: &Settings) -> Result<(), String> {
 
 pub async fn seed(settings: &Settings, sizes: SeedSizes) -> Result<(), String> {
     let config = settings.config();
-    let db = Db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
     // The Super Admin first, so a seeded database can still be signed into.
     if let Some(admin) = app::server::services::users::ensure_first_super_admin(
         &db,

@@ -29,7 +29,10 @@ pub enum StartError {
     #[error("cannot create the first Super Admin: {0}")]
     Bootstrap(String),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 pub struct Application {
@@ -42,15 +45,25 @@ pub struct Application {
 impl Application {
     /// Connects (migrating), creates the first Super Admin if needed, binds the address
     /// (`127.0.0.1:0` picks a free port, as the tests do).
-    pub async fn build(config: Config, addr: SocketAddr, site_root: &str) -> Result<Application, StartError> {
+    pub async fn build(
+        config: Config,
+        addr: SocketAddr,
+        site_root: &str,
+    ) -> Result<Application, StartError> {
         let db = Db::connect(&config.database_url).await?;
-        let first_admin = ensure_first_super_admin(&db, config.admin_email.as_deref(), config.admin_password.as_deref())
-            .await
-            .map_err(|e| StartError::Bootstrap(e.to_api_error().message))?;
+        let first_admin = ensure_first_super_admin(
+            &db,
+            config.admin_email.as_deref(),
+            config.admin_password.as_deref(),
+        )
+        .await
+        .map_err(|e| StartError::Bootstrap(e.to_api_error().message))?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Listen { addr, source })?;
-        let bound = listener.local_addr().map_err(|source| StartError::Listen { addr, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| StartError::Listen { addr, source })?;
         let leptos_options = LeptosOptions::builder()
             .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("steward"))
             .site_root(site_root)
@@ -71,7 +84,9 @@ impl Application {
     }
 
     pub fn address(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn db(&self) -> Db {
@@ -82,7 +97,8 @@ impl Application {
         let db = self.state.db.clone();
         axum::serve(
             self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -103,7 +119,9 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(guard::require_same_origin))
-        .layer(middleware::from_fn(move |req: Request, next: Next| reject_oversized(req, next, body_limit)))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            reject_oversized(req, next, body_limit)
+        }))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(|_| {
             app::server::AppError::Internal("a handler panicked".into()).into_response_body()
@@ -131,7 +149,10 @@ async fn reject_oversized(request: Request, next: Next, limit: usize) -> Respons
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > limit) {
-        return api_error_response(app::error::ApiError::new(413, "The request body is too large."));
+        return api_error_response(app::error::ApiError::new(
+            413,
+            "The request body is too large.",
+        ));
     }
     next.run(request).await
 }
@@ -143,7 +164,11 @@ async fn request_context(request: Request, next: Next) -> Response {
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let method = request.method().clone();

@@ -3,14 +3,14 @@
 
 #![recursion_limit = "512"]
 
-pub mod domain;
-pub mod error;
-#[cfg(feature = "ssr")]
-pub mod server;
 pub mod api;
 mod app;
 pub mod components;
+pub mod domain;
+pub mod error;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
 pub mod url;
 
 pub use app::{shell, App};

@@ -5,7 +5,9 @@ pub fn encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -38,7 +40,14 @@ mod tests {
     fn encodes_and_skips_empty() {
         assert_eq!(encode_component("a b&c/é"), "a%20b%26c%2F%C3%A9");
         assert_eq!(
-            with_query("/organizations", &[("q", Some("acme inc".into())), ("page", None), ("sort", Some(String::new()))]),
+            with_query(
+                "/organizations",
+                &[
+                    ("q", Some("acme inc".into())),
+                    ("page", None),
+                    ("sort", Some(String::new()))
+                ]
+            ),
             "/organizations?q=acme%20inc"
         );
     }

@@ -6,8 +6,15 @@ async fn sign_in_answers_the_seed_body_and_a_cookie() {
     let app = spawn_app().await;
     let response = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(response.status(), 200);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.starts_with("steward_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.starts_with("steward_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+    );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], 200);
     assert_eq!(body["status_text"], "OK");
@@ -33,13 +40,20 @@ async fn sign_in_answers_the_seed_body_and_a_cookie() {
 async fn wrong_password_and_unknown_user_are_indistinguishable() {
     let app = spawn_app().await;
     let wrong = assert_error(app.sign_in(ADMIN_EMAIL, "not the password").await, 401).await;
-    let unknown = assert_error(app.sign_in("nobody@steward.test", "not the password").await, 401).await;
+    let unknown = assert_error(
+        app.sign_in("nobody@steward.test", "not the password").await,
+        401,
+    )
+    .await;
     assert_eq!(wrong["message"], unknown["message"]);
     // Only a hash is stored, never the token.
     let token = app.admin_token().await;
     let stored: i64 = app
         .db
-        .fetch_count(&app::server::db::Sql::new("SELECT COUNT(*) FROM sessions WHERE token_hash = $1").bind(token.as_str()))
+        .fetch_count(
+            &app::server::db::Sql::new("SELECT COUNT(*) FROM sessions WHERE token_hash = $1")
+                .bind(token.as_str()),
+        )
         .await
         .unwrap();
     assert_eq!(stored, 0);
@@ -57,7 +71,13 @@ async fn bad_sign_in_requests_are_4xx_with_the_error_body() {
         .await
         .unwrap();
     assert_error(malformed, 400).await;
-    let wrong_type = app.client.post(app.url("/auth/sign_in")).body("username=a&password=b").send().await.unwrap();
+    let wrong_type = app
+        .client
+        .post(app.url("/auth/sign_in"))
+        .body("username=a&password=b")
+        .send()
+        .await
+        .unwrap();
     assert_error(wrong_type, 415).await;
     let blank = assert_error(app.sign_in("", "").await, 422).await;
     assert_eq!(blank["errors"].as_array().unwrap().len(), 2);
@@ -66,7 +86,15 @@ async fn bad_sign_in_requests_are_4xx_with_the_error_body() {
 #[tokio::test]
 async fn tokens_are_required_checked_and_revoked_by_sign_out() {
     let app = spawn_app().await;
-    assert_error(app.client.get(app.url("/v2/organizations")).send().await.unwrap(), 401).await;
+    assert_error(
+        app.client
+            .get(app.url("/v2/organizations"))
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
     assert_error(app.get("/v2/organizations", "forged-token").await, 401).await;
     let odd_scheme = app
         .client
@@ -101,15 +129,23 @@ async fn repeated_failures_lock_the_account_even_in_parallel() {
     }
     let failed: i64 = app
         .db
-        .fetch_count(&app::server::db::Sql::new("SELECT failed_attempts FROM users WHERE email = $1").bind(ADMIN_EMAIL))
+        .fetch_count(
+            &app::server::db::Sql::new("SELECT failed_attempts FROM users WHERE email = $1")
+                .bind(ADMIN_EMAIL),
+        )
         .await
         .unwrap();
-    assert!((3..=6).contains(&failed), "parallel failures were counted atomically: {failed}");
+    assert!(
+        (3..=6).contains(&failed),
+        "parallel failures were counted atomically: {failed}"
+    );
     let locked = assert_error(app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await, 401).await;
     assert!(locked["message"].as_str().unwrap().contains("locked"));
     let audited = app
         .db
-        .fetch_count(&app::server::db::Sql::new("SELECT COUNT(*) FROM audit_events WHERE action = 'user.locked'"))
+        .fetch_count(&app::server::db::Sql::new(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'user.locked'",
+        ))
         .await
         .unwrap();
     assert_eq!(audited, 1);
@@ -138,14 +174,28 @@ async fn the_instance_api_key_is_enforced_when_configured() {
         .unwrap();
     assert_eq!(response.status(), 200);
     // The pages don't need the key.
-    assert_eq!(app.client.get(app.url("/login")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn cookie_authenticated_changes_need_a_same_origin_request() {
     let app = spawn_app().await;
     let response = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let cross_site = app
         .client
         .delete(app.url("/auth/sign_out"))
@@ -155,7 +205,13 @@ async fn cookie_authenticated_changes_need_a_same_origin_request() {
         .await
         .unwrap();
     assert_error(cross_site, 403).await;
-    let no_origin = app.client.delete(app.url("/auth/sign_out")).header("cookie", &cookie).send().await.unwrap();
+    let no_origin = app
+        .client
+        .delete(app.url("/auth/sign_out"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_error(no_origin, 403).await;
     let host = app.address.trim_start_matches("http://").to_string();
     let same_origin = app
@@ -176,19 +232,30 @@ async fn the_ui_sign_in_form_sets_the_cookie_and_redirects() {
         .client
         .post(app.url("/api/sign_in"))
         .header("accept", "text/html")
-        .form(&[("username", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "/organizations")])
+        .form(&[
+            ("username", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+            ("next", "/organizations"),
+        ])
         .send()
         .await
         .unwrap();
     assert!(response.status().is_redirection(), "{}", response.status());
     assert_eq!(response.headers()["location"], "/organizations");
-    assert!(response.headers()["set-cookie"].to_str().unwrap().starts_with("steward_session="));
+    assert!(response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .starts_with("steward_session="));
 
     let failed = app
         .client
         .post(app.url("/api/sign_in"))
         .header("accept", "text/html")
-        .form(&[("username", ADMIN_EMAIL), ("password", "nope"), ("next", "")])
+        .form(&[
+            ("username", ADMIN_EMAIL),
+            ("password", "nope"),
+            ("next", ""),
+        ])
         .send()
         .await
         .unwrap();

@@ -21,16 +21,21 @@ async fn test_database_url() -> String {
         Ok(base) if !base.is_empty() => {
             use sqlx::Connection;
             let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&base).await.expect("TEST_DATABASE_URL must be reachable");
+            let mut conn = sqlx::PgConnection::connect(&base)
+                .await
+                .expect("TEST_DATABASE_URL must be reachable");
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
                 .await
                 .expect("create a test database");
-            let (server, _) = base.rsplit_once('/').expect("a database name in TEST_DATABASE_URL");
+            let (server, _) = base
+                .rsplit_once('/')
+                .expect("a database name in TEST_DATABASE_URL");
             format!("{server}/{name}")
         }
         _ => {
-            let file = std::env::temp_dir().join(format!("steward-test-{}.db", uuid::Uuid::new_v4()));
+            let file =
+                std::env::temp_dir().join(format!("steward-test-{}.db", uuid::Uuid::new_v4()));
             format!("sqlite://{}", file.display())
         }
     }
@@ -53,7 +58,10 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         db,
     }
 }
@@ -75,7 +83,10 @@ impl TestApp {
     pub async fn token_for(&self, username: &str, password: &str) -> String {
         let response = self.sign_in(username, password).await;
         assert_eq!(response.status(), 200, "sign-in of {username}");
-        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+        response.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub async fn admin_token(&self) -> String {
@@ -83,30 +94,64 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn put_json(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
-        self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> reqwest::Response {
-        self.client.delete(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Creates an organization through the API and answers its id.
     pub async fn create_organization(&self, token: &str, attributes: Value) -> String {
-        let response = self.post_json("/v2/organizations", token, &json!({ "organization": attributes })).await;
+        let response = self
+            .post_json(
+                "/v2/organizations",
+                token,
+                &json!({ "organization": attributes }),
+            )
+            .await;
         assert_eq!(response.status(), 201);
-        response.json::<Value>().await.unwrap()["data"]["id"].as_str().unwrap().to_string()
+        response.json::<Value>().await.unwrap()["data"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        self.db.fetch_count(&Sql::new(format!("SELECT COUNT(*) FROM {table}"))).await.unwrap()
+        self.db
+            .fetch_count(&Sql::new(format!("SELECT COUNT(*) FROM {table}")))
+            .await
+            .unwrap()
     }
 
     /// A confirmed user with `role` in `organization_id`, through the service layer (user
@@ -140,7 +185,10 @@ pub async fn assert_error(response: reqwest::Response, status: u16) -> Value {
     let body: Value = response.json().await.expect("an error body in JSON");
     assert_eq!(body["status"], status);
     assert_eq!(body["status_text"], app::error::status_text(status));
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "a message: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "a message: {body}"
+    );
     assert!(body["errors"].is_array());
     body
 }

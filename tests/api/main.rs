@@ -3,5 +3,5 @@
 
 mod auth;
 mod helpers;
-mod organizations;
 mod operations;
+mod organizations;

@@ -7,13 +7,29 @@ async fn health_and_readiness() {
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
     assert!(health.headers().contains_key("x-request-id"));
-    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn openapi_documents_every_endpoint() {
     let app = spawn_app().await;
-    let doc: Value = app.client.get(app.url("/v2/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app
+        .client
+        .get(app.url("/v2/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     for (path, method) in [
         ("/auth/sign_in", "post"),
@@ -25,7 +41,10 @@ async fn openapi_documents_every_endpoint() {
         ("/v2/organizations/export", "get"),
         ("/v2/user/organization", "put"),
     ] {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is documented"
+        );
     }
 }
 
@@ -34,7 +53,13 @@ async fn unknown_api_paths_and_methods_get_the_error_body() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
     assert_error(app.get("/v2/nothing-here", &token).await, 404).await;
-    let response = app.client.patch(app.url("/v2/organizations")).bearer_auth(&token).send().await.unwrap();
+    let response = app
+        .client
+        .patch(app.url("/v2/organizations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_error(response, 405).await;
 }
 
@@ -47,13 +72,30 @@ async fn pages_render_on_the_server() {
     assert!(html.contains("Email or username") && html.contains("Sign in"));
 
     // Signed out, a protected page redirects to the login page.
-    let list = app.client.get(app.url("/organizations")).header("accept", "text/html").send().await.unwrap();
+    let list = app
+        .client
+        .get(app.url("/organizations"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert!(list.status().is_redirection(), "{}", list.status());
-    assert!(list.headers()["location"].to_str().unwrap().starts_with("/login"));
+    assert!(list.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
 
     // Signed in with the cookie, the list is rendered in full on the server.
-    let response = app.sign_in(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD).await;
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let response = app
+        .sign_in(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+        .await;
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let html = app
         .client
         .get(app.url("/organizations"))
@@ -65,5 +107,8 @@ async fn pages_render_on_the_server() {
         .await
         .unwrap();
     assert!(html.contains("<table"), "the table is server-rendered");
-    assert!(html.contains("Steward"), "the bootstrap organization is listed");
+    assert!(
+        html.contains("Steward"),
+        "the bootstrap organization is listed"
+    );
 }

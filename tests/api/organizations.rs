@@ -9,7 +9,12 @@ async fn list(app: &TestApp, token: &str, query: &str) -> Value {
 }
 
 fn names(body: &Value) -> Vec<String> {
-    body["data"].as_array().unwrap().iter().map(|o| o["attributes"]["name"].as_str().unwrap().to_string()).collect()
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["attributes"]["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -23,9 +28,18 @@ async fn create_and_show_with_all_fifteen_fields() {
         "email": "hello@wonka.example", "contact_name": "Willy", "contact_title": "CEO",
         "contact_phone": "+1 555 0101", "contact_email": "willy@wonka.example"
     });
-    let response = app.post_json("/v2/organizations", &token, &json!({"organization": attributes})).await;
+    let response = app
+        .post_json(
+            "/v2/organizations",
+            &token,
+            &json!({"organization": attributes}),
+        )
+        .await;
     assert_eq!(response.status(), 201);
-    assert!(response.headers()["location"].to_str().unwrap().starts_with("/v2/organizations/"));
+    assert!(response.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/v2/organizations/"));
     let created: Value = response.json().await.unwrap();
     let id = created["data"]["id"].as_str().unwrap();
     assert_eq!(created["data"]["type"], "organizations");
@@ -41,7 +55,10 @@ async fn create_and_show_with_all_fifteen_fields() {
     }
     assert_eq!(a["users_count"], 0);
     let created_at = a["created_at"].as_str().unwrap();
-    assert!(created_at.ends_with('Z') && created_at.len() == 24, "RFC 3339 with milliseconds: {created_at}");
+    assert!(
+        created_at.ends_with('Z') && created_at.len() == 24,
+        "RFC 3339 with milliseconds: {created_at}"
+    );
 }
 
 #[tokio::test]
@@ -58,14 +75,44 @@ async fn invalid_input_lists_every_field_and_writes_nothing() {
         )
         .await;
     let body = assert_error(response, 422).await;
-    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["organization.name", "organization.company_name", "organization.website", "organization.contact_email"]);
-    assert!(body["message"].as_str().unwrap().starts_with("Name can't be blank"));
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "organization.name",
+            "organization.company_name",
+            "organization.website",
+            "organization.contact_email"
+        ]
+    );
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Name can't be blank"));
     assert_eq!(app.count("organizations").await, before);
     assert_eq!(app.count("audit_events").await, audit_before);
 
-    assert_error(app.post_json("/v2/organizations", &token, &json!({"name": "flat"})).await, 422).await;
-    assert_error(app.post_json("/v2/organizations", &token, &json!({"organization": {"name": 5}})).await, 422).await;
+    assert_error(
+        app.post_json("/v2/organizations", &token, &json!({"name": "flat"}))
+            .await,
+        422,
+    )
+    .await;
+    assert_error(
+        app.post_json(
+            "/v2/organizations",
+            &token,
+            &json!({"organization": {"name": 5}}),
+        )
+        .await,
+        422,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -81,24 +128,57 @@ async fn filters_wildcards_sorting_and_paging() {
         app.create_organization(&token, json!({"name": name, "company_name": format!("{name} Inc"), "email": email, "country": country}))
             .await;
     }
-    assert_eq!(names(&list(&app, &token, "q[name]=acme*&sort_by=name").await), ["Acme East", "acme west"]);
-    assert_eq!(names(&list(&app, &token, "q[name]='ACME*'&sort_by=name:desc").await), ["acme west", "Acme East"]);
-    assert_eq!(names(&list(&app, &token, "q[name]=globex").await), ["Globex"]);
-    assert_eq!(names(&list(&app, &token, "q[name]=glob").await), Vec::<String>::new(), "no * means exact");
-    assert_eq!(names(&list(&app, &token, "q[email]=*@acme.example&sort_by=name").await), ["Acme East", "acme west"]);
-    assert_eq!(names(&list(&app, &token, "q[country]=us&q[name]=*e*&sort_by=name").await), ["Acme East", "Globex"]);
-    assert_eq!(names(&list(&app, &token, "q=CME&sort_by=name").await), ["Acme East", "acme west"]);
-    assert_eq!(names(&list(&app, &token, "q[company_name]=*tech*").await), ["Initech"]);
+    assert_eq!(
+        names(&list(&app, &token, "q[name]=acme*&sort_by=name").await),
+        ["Acme East", "acme west"]
+    );
+    assert_eq!(
+        names(&list(&app, &token, "q[name]='ACME*'&sort_by=name:desc").await),
+        ["acme west", "Acme East"]
+    );
+    assert_eq!(
+        names(&list(&app, &token, "q[name]=globex").await),
+        ["Globex"]
+    );
+    assert_eq!(
+        names(&list(&app, &token, "q[name]=glob").await),
+        Vec::<String>::new(),
+        "no * means exact"
+    );
+    assert_eq!(
+        names(&list(&app, &token, "q[email]=*@acme.example&sort_by=name").await),
+        ["Acme East", "acme west"]
+    );
+    assert_eq!(
+        names(&list(&app, &token, "q[country]=us&q[name]=*e*&sort_by=name").await),
+        ["Acme East", "Globex"]
+    );
+    assert_eq!(
+        names(&list(&app, &token, "q=CME&sort_by=name").await),
+        ["Acme East", "acme west"]
+    );
+    assert_eq!(
+        names(&list(&app, &token, "q[company_name]=*tech*").await),
+        ["Initech"]
+    );
 
     let page = list(&app, &token, "per_page=2&page=2&sort_by=name").await;
-    assert_eq!(page["meta"], json!({"page": 2, "per_page": 2, "total_count": 5, "total_pages": 3}));
+    assert_eq!(
+        page["meta"],
+        json!({"page": 2, "per_page": 2, "total_count": 5, "total_pages": 3})
+    );
     assert_eq!(names(&page), ["Globex", "Initech"]);
     let beyond = list(&app, &token, "page=9").await;
     assert!(beyond["data"].as_array().unwrap().is_empty());
 
     let recent = list(&app, &token, "relative_date_range=1d").await;
     assert_eq!(recent["meta"]["total_count"], 5);
-    let old = list(&app, &token, "date_range_start=2000-01-01 00:00:00&date_range_end=2001-01-01 00:00:00").await;
+    let old = list(
+        &app,
+        &token,
+        "date_range_start=2000-01-01 00:00:00&date_range_end=2001-01-01 00:00:00",
+    )
+    .await;
     assert_eq!(old["meta"]["total_count"], 0);
 }
 
@@ -106,17 +186,41 @@ async fn filters_wildcards_sorting_and_paging() {
 async fn bad_list_parameters_are_422_naming_them() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    let body = assert_error(app.get("/v2/organizations?per_page=101&page=0&q[colour]=red&sort_by=password", &token).await, 422).await;
-    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let body = assert_error(
+        app.get(
+            "/v2/organizations?per_page=101&page=0&q[colour]=red&sort_by=password",
+            &token,
+        )
+        .await,
+        422,
+    )
+    .await;
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["per_page", "page", "q[colour]", "sort_by"]);
-    assert_error(app.get("/v2/organizations?relative_date_range=soon", &token).await, 422).await;
+    assert_error(
+        app.get("/v2/organizations?relative_date_range=soon", &token)
+            .await,
+        422,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn hostile_search_input_is_just_text() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    for query in ["q[name]=' OR 1=1 --", "q[name]=*\"*", "q=%22)%20OR%20(%22", "q[name]=*100%25_*", "q=NEAR(a b)"] {
+    for query in [
+        "q[name]=' OR 1=1 --",
+        "q[name]=*\"*",
+        "q=%22)%20OR%20(%22",
+        "q[name]=*100%25_*",
+        "q=NEAR(a b)",
+    ] {
         let body = list(&app, &token, query).await;
         assert!(body["data"].as_array().unwrap().is_empty(), "{query}");
     }
@@ -126,15 +230,32 @@ async fn hostile_search_input_is_just_text() {
 async fn update_is_partial_audited_and_guarded_by_if_match() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    let id = app.create_organization(&token, json!({"name": "Hooli", "company_name": "Hooli XYZ", "city": "Palo Alto"})).await;
+    let id = app
+        .create_organization(
+            &token,
+            json!({"name": "Hooli", "company_name": "Hooli XYZ", "city": "Palo Alto"}),
+        )
+        .await;
     let path = format!("/v2/organizations/{id}");
-    let etag = app.get(&path, &token).await.headers()["etag"].to_str().unwrap().to_string();
+    let etag = app.get(&path, &token).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_string();
 
-    let response = app.put_json(&path, &token, &json!({"organization": {"country": "US", "phone": ""}})).await;
+    let response = app
+        .put_json(
+            &path,
+            &token,
+            &json!({"organization": {"country": "US", "phone": ""}}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.json::<Value>().await.unwrap(), json!({}));
     let shown: Value = app.get(&path, &token).await.json().await.unwrap();
-    assert_eq!(shown["data"]["attributes"]["city"], "Palo Alto", "absent fields are kept");
+    assert_eq!(
+        shown["data"]["attributes"]["city"], "Palo Alto",
+        "absent fields are kept"
+    );
     assert_eq!(shown["data"]["attributes"]["country"], "US");
 
     // The ETag read before that change is stale now: 412 and nothing written.
@@ -161,7 +282,16 @@ async fn update_is_partial_audited_and_guarded_by_if_match() {
         .unwrap();
     assert_eq!(audit, 1);
 
-    let invalid = assert_error(app.put_json(&path, &token, &json!({"organization": {"name": "", "email": "x"}})).await, 422).await;
+    let invalid = assert_error(
+        app.put_json(
+            &path,
+            &token,
+            &json!({"organization": {"name": "", "email": "x"}}),
+        )
+        .await,
+        422,
+    )
+    .await;
     assert_eq!(invalid["errors"].as_array().unwrap().len(), 2);
 }
 
@@ -169,50 +299,168 @@ async fn update_is_partial_audited_and_guarded_by_if_match() {
 async fn missing_foreign_and_malformed_ids_are_404() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    assert_error(app.get(&format!("/v2/organizations/{}", uuid::Uuid::new_v4()), &token).await, 404).await;
+    assert_error(
+        app.get(
+            &format!("/v2/organizations/{}", uuid::Uuid::new_v4()),
+            &token,
+        )
+        .await,
+        404,
+    )
+    .await;
     assert_error(app.get("/v2/organizations/not-a-uuid", &token).await, 404).await;
-    assert_error(app.put_json("/v2/organizations/not-a-uuid", &token, &json!({"organization": {}})).await, 404).await;
+    assert_error(
+        app.put_json(
+            "/v2/organizations/not-a-uuid",
+            &token,
+            &json!({"organization": {}}),
+        )
+        .await,
+        404,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn delete_needs_a_super_admin_and_no_users() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    let id = app.create_organization(&token, json!({"name": "Doomed", "company_name": "Doomed Ltd"})).await;
-    assert_eq!(app.delete(&format!("/v2/organizations/{id}"), &token).await.status(), 204);
-    assert_error(app.get(&format!("/v2/organizations/{id}"), &token).await, 404).await;
+    let id = app
+        .create_organization(
+            &token,
+            json!({"name": "Doomed", "company_name": "Doomed Ltd"}),
+        )
+        .await;
+    assert_eq!(
+        app.delete(&format!("/v2/organizations/{id}"), &token)
+            .await
+            .status(),
+        204
+    );
+    assert_error(
+        app.get(&format!("/v2/organizations/{id}"), &token).await,
+        404,
+    )
+    .await;
 
     // The admin's own organization has a user: 409, and it stays.
-    let own: Value = app.get("/v2/user/organization", &token).await.json().await.unwrap();
+    let own: Value = app
+        .get("/v2/user/organization", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     let own_id = own["data"]["id"].as_str().unwrap();
-    assert_error(app.delete(&format!("/v2/organizations/{own_id}"), &token).await, 409).await;
-    assert_eq!(app.get(&format!("/v2/organizations/{own_id}"), &token).await.status(), 200);
+    assert_error(
+        app.delete(&format!("/v2/organizations/{own_id}"), &token)
+            .await,
+        409,
+    )
+    .await;
+    assert_eq!(
+        app.get(&format!("/v2/organizations/{own_id}"), &token)
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn admins_see_and_change_only_their_own_organization() {
     let app = spawn_app().await;
     let root = app.admin_token().await;
-    let mine = app.create_organization(&root, json!({"name": "Mine", "company_name": "Mine Co"})).await;
-    let other = app.create_organization(&root, json!({"name": "Other", "company_name": "Other Co"})).await;
+    let mine = app
+        .create_organization(&root, json!({"name": "Mine", "company_name": "Mine Co"}))
+        .await;
+    let other = app
+        .create_organization(&root, json!({"name": "Other", "company_name": "Other Co"}))
+        .await;
     app.add_user(&mine, "admin@mine.example", Role::Admin).await;
     app.add_user(&mine, "user@mine.example", Role::User).await;
     let admin = app.token_for("admin@mine.example", "user password 1").await;
     let user = app.token_for("user@mine.example", "user password 1").await;
 
     assert_eq!(names(&list(&app, &admin, "").await), ["Mine"]);
-    assert_error(app.get(&format!("/v2/organizations/{other}"), &admin).await, 404).await;
-    assert_error(app.put_json(&format!("/v2/organizations/{other}"), &admin, &json!({"organization": {"city": "X"}})).await, 404).await;
-    assert_eq!(app.put_json(&format!("/v2/organizations/{mine}"), &admin, &json!({"organization": {"city": "Oslo"}})).await.status(), 200);
-    assert_error(app.delete(&format!("/v2/organizations/{mine}"), &admin).await, 403).await;
-    assert_error(app.post_json("/v2/organizations", &admin, &json!({"organization": {"name": "N", "company_name": "N"}})).await, 403).await;
+    assert_error(
+        app.get(&format!("/v2/organizations/{other}"), &admin).await,
+        404,
+    )
+    .await;
+    assert_error(
+        app.put_json(
+            &format!("/v2/organizations/{other}"),
+            &admin,
+            &json!({"organization": {"city": "X"}}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    assert_eq!(
+        app.put_json(
+            &format!("/v2/organizations/{mine}"),
+            &admin,
+            &json!({"organization": {"city": "Oslo"}})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_error(
+        app.delete(&format!("/v2/organizations/{mine}"), &admin)
+            .await,
+        403,
+    )
+    .await;
+    assert_error(
+        app.post_json(
+            "/v2/organizations",
+            &admin,
+            &json!({"organization": {"name": "N", "company_name": "N"}}),
+        )
+        .await,
+        403,
+    )
+    .await;
 
     // A User reads their organization but may not change it.
     assert_eq!(app.get("/v2/user/organization", &user).await.status(), 200);
-    assert_error(app.put_json("/v2/user/organization", &user, &json!({"organization": {"city": "Rome"}})).await, 403).await;
-    assert_error(app.put_json(&format!("/v2/organizations/{mine}"), &user, &json!({"organization": {"city": "Rome"}})).await, 403).await;
-    assert_eq!(app.put_json("/v2/user/organization", &admin, &json!({"organization": {"city": "Bergen"}})).await.status(), 200);
-    let shown: Value = app.get("/v2/user/organization", &user).await.json().await.unwrap();
+    assert_error(
+        app.put_json(
+            "/v2/user/organization",
+            &user,
+            &json!({"organization": {"city": "Rome"}}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_error(
+        app.put_json(
+            &format!("/v2/organizations/{mine}"),
+            &user,
+            &json!({"organization": {"city": "Rome"}}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_eq!(
+        app.put_json(
+            "/v2/user/organization",
+            &admin,
+            &json!({"organization": {"city": "Bergen"}})
+        )
+        .await
+        .status(),
+        200
+    );
+    let shown: Value = app
+        .get("/v2/user/organization", &user)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(shown["data"]["attributes"]["city"], "Bergen");
     assert_eq!(shown["data"]["attributes"]["users_count"], 2);
 }
@@ -221,11 +469,21 @@ async fn admins_see_and_change_only_their_own_organization() {
 async fn export_streams_csv_with_formulas_neutralised() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    app.create_organization(&token, json!({"name": "=HYPERLINK(\"x\")", "company_name": "@evil, Inc", "city": "-1"})).await;
-    app.create_organization(&token, json!({"name": "Plain", "company_name": "Plain Co"})).await;
-    let response = app.get("/v2/organizations/export?sort_by=name", &token).await;
+    app.create_organization(
+        &token,
+        json!({"name": "=HYPERLINK(\"x\")", "company_name": "@evil, Inc", "city": "-1"}),
+    )
+    .await;
+    app.create_organization(&token, json!({"name": "Plain", "company_name": "Plain Co"}))
+        .await;
+    let response = app
+        .get("/v2/organizations/export?sort_by=name", &token)
+        .await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     let csv = response.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("id,name,company_name,"));
@@ -233,9 +491,19 @@ async fn export_streams_csv_with_formulas_neutralised() {
     assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
     assert!(csv.contains("\"'@evil, Inc\""));
     assert!(csv.contains(",'-1,"));
-    let filtered = app.get("/v2/organizations/export?q[name]=plain", &token).await.text().await.unwrap();
+    let filtered = app
+        .get("/v2/organizations/export?q[name]=plain", &token)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(filtered.lines().count(), 2);
-    assert_error(app.get("/v2/organizations/export?q[secret]=x", &token).await, 422).await;
+    assert_error(
+        app.get("/v2/organizations/export?q[secret]=x", &token)
+            .await,
+        422,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -243,7 +511,13 @@ async fn oversized_bodies_are_413() {
     let app = spawn_app_with_small_limit().await;
     let token = app.admin_token().await;
     let big = "x".repeat(4096);
-    let response = app.post_json("/v2/organizations", &token, &json!({"organization": {"name": big, "company_name": "c"}})).await;
+    let response = app
+        .post_json(
+            "/v2/organizations",
+            &token,
+            &json!({"organization": {"name": big, "company_name": "c"}}),
+        )
+        .await;
     assert_error(response, 413).await;
 }
 

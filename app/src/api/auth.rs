@@ -5,7 +5,11 @@ use leptos::prelude::*;
 /// The sign-in form posts here natively (it works before the wasm loads); the answer is always a
 /// redirect: to `next` when signed in, back to `/login?error=<code>` when not.
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(username: String, password: String, next: Option<String>) -> Result<(), ApiError> {
+pub async fn sign_in(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), ApiError> {
     use crate::server::auth::cookie::session_cookie;
     use crate::server::services::auth as service;
     use crate::server::ui;
@@ -15,7 +19,11 @@ pub async fn sign_in(username: String, password: String, next: Option<String>) -
     let meta = ui::request_meta();
     match service::sign_in(&state.db, &state.config, &username, &password, &meta).await {
         Ok(signed_in) => {
-            let cookie = session_cookie(&signed_in.token, signed_in.expires_in_secs, state.config.secure_cookies);
+            let cookie = session_cookie(
+                &signed_in.token,
+                signed_in.expires_in_secs,
+                state.config.secure_cookies,
+            );
             if let (Some(response), Ok(value)) = (
                 use_context::<leptos_axum::ResponseOptions>(),
                 http::HeaderValue::from_str(&cookie),
@@ -46,7 +54,9 @@ pub async fn sign_in(username: String, password: String, next: Option<String>) -
 /// Only same-site paths: `/organizations`, never `//evil.example` or `https://...`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -73,7 +83,9 @@ pub async fn sign_out() -> Result<(), ApiError> {
 
     let state = ui::state()?;
     if let Some(principal) = ui::maybe_principal(&state).await? {
-        service::sign_out(&state.db, &principal).await.map_err(ui::fail)?;
+        service::sign_out(&state.db, &principal)
+            .await
+            .map_err(ui::fail)?;
     }
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
@@ -93,7 +105,10 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, ApiError> {
 
     let state = ui::state()?;
     match ui::maybe_principal(&state).await? {
-        Some(principal) => users::current_user(&state.db, &principal).await.map(Some).map_err(ui::fail),
+        Some(principal) => users::current_user(&state.db, &principal)
+            .await
+            .map(Some)
+            .map_err(ui::fail),
         None => Ok(None),
     }
 }
@@ -104,7 +119,10 @@ mod tests {
 
     #[test]
     fn next_must_stay_on_this_site() {
-        assert_eq!(safe_next(Some("/organizations?page=2")), "/organizations?page=2");
+        assert_eq!(
+            safe_next(Some("/organizations?page=2")),
+            "/organizations?page=2"
+        );
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");

@@ -9,5 +9,7 @@ pub async fn get_dashboard_summary() -> Result<DashboardSummary, ApiError> {
 
     let state = ui::state()?;
     let principal = ui::principal(&state).await?;
-    dashboard::dashboard_summary(&state.db, &principal).await.map_err(ui::fail)
+    dashboard::dashboard_summary(&state.db, &principal)
+        .await
+        .map_err(ui::fail)
 }

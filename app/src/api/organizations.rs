@@ -1,19 +1,33 @@
-use crate::domain::list::{ListParams, Page};
+use crate::domain::list::Page;
 use crate::domain::organization::{Organization, OrganizationInput};
 use crate::error::ApiError;
 use leptos::prelude::*;
 
+/// The list's URL state, one argument each so that absent ones are simply `None`.
 #[server(endpoint = "organizations/list")]
-pub async fn list_organizations(params: ListParams) -> Result<Page<Organization>, ApiError> {
-    use crate::domain::list::ListQuery;
+pub async fn list_organizations(
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+) -> Result<Page<Organization>, ApiError> {
+    use crate::domain::list::{ListParams, ListQuery};
     use crate::server::services::organizations::{self as service, LIST_SPEC};
     use crate::server::{ui, AppError};
 
     let state = ui::state()?;
     let principal = ui::principal(&state).await?;
+    let params = ListParams {
+        q,
+        sort,
+        page,
+        per_page,
+    };
     let query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
         .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
-    service::list_organizations(&state.db, &principal, &query).await.map_err(ui::fail)
+    service::list_organizations(&state.db, &principal, &query)
+        .await
+        .map_err(ui::fail)
 }
 
 #[server(endpoint = "organizations/get")]
@@ -23,7 +37,9 @@ pub async fn get_organization(id: String) -> Result<Organization, ApiError> {
 
     let state = ui::state()?;
     let principal = ui::principal(&state).await?;
-    service::get_organization(&state.db, &principal, &id).await.map_err(ui::fail)
+    service::get_organization(&state.db, &principal, &id)
+        .await
+        .map_err(ui::fail)
 }
 
 /// Answers the new organization's id.
@@ -42,15 +58,25 @@ pub async fn create_organization(organization: OrganizationInput) -> Result<Stri
 
 /// `version` is the one the form was opened at: a change made since answers 412.
 #[server(endpoint = "organizations/update")]
-pub async fn update_organization(id: String, version: i64, organization: OrganizationInput) -> Result<Organization, ApiError> {
+pub async fn update_organization(
+    id: String,
+    version: i64,
+    organization: OrganizationInput,
+) -> Result<Organization, ApiError> {
     use crate::server::services::organizations as service;
     use crate::server::ui;
 
     let state = ui::state()?;
     let principal = ui::principal(&state).await?;
-    service::update_organization(&state.db, &principal, &id, organization, Some(version))
-        .await
-        .map_err(ui::fail)
+    service::update_organization(
+        &state.db,
+        &principal,
+        &id,
+        organization.from_complete_form(),
+        Some(version),
+    )
+    .await
+    .map_err(ui::fail)
 }
 
 #[server(endpoint = "organizations/delete")]

@@ -6,7 +6,11 @@ use leptos::prelude::*;
 #[component]
 pub fn Pagination(meta: PageMeta, href: impl Fn(u32) -> String + 'static) -> impl IntoView {
     let total_pages = meta.total_pages.max(1);
-    let first = if meta.total_count == 0 { 0 } else { (u64::from(meta.page) - 1) * u64::from(meta.per_page) + 1 };
+    let first = if meta.total_count == 0 {
+        0
+    } else {
+        (u64::from(meta.page) - 1) * u64::from(meta.per_page) + 1
+    };
     let last = (u64::from(meta.page) * u64::from(meta.per_page)).min(meta.total_count);
     let previous = (meta.page > 1).then(|| href(meta.page - 1));
     let next = (u64::from(meta.page) < meta.total_pages).then(|| href(meta.page + 1));

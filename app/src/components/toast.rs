@@ -33,7 +33,8 @@ impl Toasts {
 
     fn push(&self, kind: ToastKind, message: String) {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        self.0.update(|toasts| toasts.push(Toast { id, kind, message }));
+        self.0
+            .update(|toasts| toasts.push(Toast { id, kind, message }));
         let toasts = self.0;
         set_timeout(
             move || toasts.update(|list| list.retain(|t| t.id != id)),

@@ -51,7 +51,10 @@ mod tests {
 
     #[test]
     fn humanizes_nested_and_snake_case_fields() {
-        assert_eq!(humanize_field("organization.contact_email"), "Contact email");
+        assert_eq!(
+            humanize_field("organization.contact_email"),
+            "Contact email"
+        );
         assert_eq!(humanize_field("name"), "Name");
         assert_eq!(humanize_field("q[colour]"), "q[colour]");
     }

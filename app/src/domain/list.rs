@@ -104,7 +104,11 @@ impl Sort {
     }
 
     pub fn to_param(&self) -> String {
-        format!("{}:{}", self.field, if self.descending { "desc" } else { "asc" })
+        format!(
+            "{}:{}",
+            self.field,
+            if self.descending { "desc" } else { "asc" }
+        )
     }
 }
 
@@ -171,11 +175,17 @@ impl ListQuery {
                 "q" => query.search = TextMatch::contains(value),
                 "date_range_start" => match parse_datetime(value) {
                     Some(at) => query.created_from = Some(at),
-                    None => errors.push(FieldError::new(key.as_str(), "must look like YYYY-MM-DD hh:mm:ss")),
+                    None => errors.push(FieldError::new(
+                        key.as_str(),
+                        "must look like YYYY-MM-DD hh:mm:ss",
+                    )),
                 },
                 "date_range_end" => match parse_datetime(value) {
                     Some(at) => query.created_to = Some(at),
-                    None => errors.push(FieldError::new(key.as_str(), "must look like YYYY-MM-DD hh:mm:ss")),
+                    None => errors.push(FieldError::new(
+                        key.as_str(),
+                        "must look like YYYY-MM-DD hh:mm:ss",
+                    )),
                 },
                 "relative_date_range" => match parse_relative_range(value, now) {
                     Some((from, to)) => {
@@ -196,7 +206,10 @@ impl ListQuery {
                         } else {
                             errors.push(FieldError::new(
                                 key.as_str(),
-                                format!("is not a filter here (allowed: {})", spec.filters.join(", ")),
+                                format!(
+                                    "is not a filter here (allowed: {})",
+                                    spec.filters.join(", ")
+                                ),
                             ));
                         }
                     }
@@ -206,7 +219,10 @@ impl ListQuery {
         }
         if let (Some(from), Some(to)) = (query.created_from, query.created_to) {
             if from > to {
-                errors.push(FieldError::new("date_range_end", "must not be before the start"));
+                errors.push(FieldError::new(
+                    "date_range_end",
+                    "must not be before the start",
+                ));
             }
         }
         if errors.is_empty() {
@@ -236,19 +252,27 @@ pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
 }
 
 /// `10d` → the last ten days up to `now`; `1q2020` → the first quarter of 2020.
-pub fn parse_relative_range(raw: &str, now: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+pub fn parse_relative_range(
+    raw: &str,
+    now: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let raw = raw.trim();
     if let Some((quarter, year)) = raw.split_once('q') {
         if !year.is_empty() {
             let quarter: u32 = quarter.parse().ok().filter(|q| (1..=4).contains(q))?;
             let year: i32 = year.parse().ok().filter(|y| (1970..=9999).contains(y))?;
-            let start = Utc.with_ymd_and_hms(year, (quarter - 1) * 3 + 1, 1, 0, 0, 0).single()?;
+            let start = Utc
+                .with_ymd_and_hms(year, (quarter - 1) * 3 + 1, 1, 0, 0, 0)
+                .single()?;
             let end = start.checked_add_months(Months::new(3))? - Duration::milliseconds(1);
             return Some((start, end));
         }
     }
     let unit = raw.chars().last()?;
-    let amount: u32 = raw[..raw.len() - unit.len_utf8()].parse().ok().filter(|n| *n > 0 && *n <= 100_000)?;
+    let amount: u32 = raw[..raw.len() - unit.len_utf8()]
+        .parse()
+        .ok()
+        .filter(|n| *n > 0 && *n <= 100_000)?;
     let from = match unit {
         's' => now - Duration::seconds(i64::from(amount)),
         'm' => now - Duration::minutes(i64::from(amount)),
@@ -328,7 +352,9 @@ mod tests {
     };
 
     fn pairs(raw: &[(&str, &str)]) -> Vec<(String, String)> {
-        raw.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        raw.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn now() -> DateTime<Utc> {
@@ -344,7 +370,10 @@ mod tests {
                 literals: vec!["test".into()]
             })
         );
-        assert_eq!(TextMatch::parse("acme"), Some(TextMatch::Exact("acme".into())));
+        assert_eq!(
+            TextMatch::parse("acme"),
+            Some(TextMatch::Exact("acme".into()))
+        );
         assert_eq!(
             TextMatch::parse("*@example.com"),
             Some(TextMatch::Pattern {
@@ -389,14 +418,32 @@ mod tests {
         )
         .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["page", "per_page", "q[colour]", "sort_by", "date_range_start"]);
+        assert_eq!(
+            fields,
+            [
+                "page",
+                "per_page",
+                "q[colour]",
+                "sort_by",
+                "date_range_start"
+            ]
+        );
     }
 
     #[test]
     fn sort_accepts_colon_and_space_forms() {
-        assert_eq!(Sort::parse("name:desc", SPEC.sorts).unwrap().descending, true);
-        assert_eq!(Sort::parse("name desc", SPEC.sorts).unwrap().descending, true);
-        assert_eq!(Sort::parse("created_at", SPEC.sorts).unwrap().descending, false);
+        assert_eq!(
+            Sort::parse("name:desc", SPEC.sorts).unwrap().descending,
+            true
+        );
+        assert_eq!(
+            Sort::parse("name desc", SPEC.sorts).unwrap().descending,
+            true
+        );
+        assert_eq!(
+            Sort::parse("created_at", SPEC.sorts).unwrap().descending,
+            false
+        );
         assert!(Sort::parse("name:sideways", SPEC.sorts).is_err());
     }
 
@@ -406,7 +453,10 @@ mod tests {
         assert_eq!(to - from, Duration::days(10));
         let (from, to) = parse_relative_range("1q2020", now()).unwrap();
         assert_eq!(from, Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap());
-        assert_eq!(to, Utc.with_ymd_and_hms(2020, 3, 31, 23, 59, 59).unwrap() + Duration::milliseconds(999));
+        assert_eq!(
+            to,
+            Utc.with_ymd_and_hms(2020, 3, 31, 23, 59, 59).unwrap() + Duration::milliseconds(999)
+        );
         assert!(parse_relative_range("5q2020", now()).is_none());
         assert!(parse_relative_range("10w", now()).is_none());
         assert!(parse_relative_range("d", now()).is_none());

@@ -116,6 +116,17 @@ impl OrganizationInput {
         })
     }
 
+    /// The edit form sends every field, but an emptied input arrives as absent (the form encoding
+    /// can't tell "" from missing): from a form, absent means cleared.
+    pub fn from_complete_form(mut self) -> OrganizationInput {
+        for spec in ORGANIZATION_FIELDS {
+            if let Some(slot) = self.slot_mut(spec.key) {
+                slot.get_or_insert_with(String::new);
+            }
+        }
+        self
+    }
+
     /// A new organization: every attribute is taken as given; the required ones must be present.
     pub fn parse_new(self) -> Result<ValidOrganization, Vec<FieldError>> {
         validate(self)
@@ -123,10 +134,15 @@ impl OrganizationInput {
 
     /// An update: attributes absent from the body keep their stored value, then the merged record
     /// is validated as a whole, so an update can never leave an invalid row behind.
-    pub fn parse_update(self, current: &OrganizationInput) -> Result<ValidOrganization, Vec<FieldError>> {
+    pub fn parse_update(
+        self,
+        current: &OrganizationInput,
+    ) -> Result<ValidOrganization, Vec<FieldError>> {
         let mut merged = current.clone();
         for spec in ORGANIZATION_FIELDS {
-            if let (Some(Some(value)), Some(target)) = (self.slot(spec.key), merged.slot_mut(spec.key)) {
+            if let (Some(Some(value)), Some(target)) =
+                (self.slot(spec.key), merged.slot_mut(spec.key))
+            {
                 *target = Some(value.clone());
             }
         }
@@ -150,7 +166,10 @@ fn validate(mut input: OrganizationInput) -> Result<ValidOrganization, Vec<Field
         };
         match parsed {
             Ok(value) => *slot = value,
-            Err(message) => errors.push(FieldError::new(format!("organization.{}", spec.key), message)),
+            Err(message) => errors.push(FieldError::new(
+                format!("organization.{}", spec.key),
+                message,
+            )),
         }
     }
     if errors.is_empty() {
@@ -248,7 +267,13 @@ impl Organization {
 
 /// The list (API.md §3): which `q[...]` keys and `sort_by` fields it accepts.
 pub const ORGANIZATION_FILTERS: [&str; 5] = ["name", "company_name", "email", "country", "city"];
-pub const ORGANIZATION_SORTS: [&str; 5] = ["name", "company_name", "country", "created_at", "updated_at"];
+pub const ORGANIZATION_SORTS: [&str; 5] = [
+    "name",
+    "company_name",
+    "country",
+    "created_at",
+    "updated_at",
+];
 
 #[cfg(test)]
 mod tests {
@@ -307,6 +332,22 @@ mod tests {
     }
 
     #[test]
+    fn a_complete_form_clears_what_it_omits() {
+        let current = input("Acme", "Acme Inc");
+        let form = OrganizationInput {
+            name: Some("Acme".into()),
+            company_name: Some("Acme Inc".into()),
+            ..Default::default()
+        };
+        assert_eq!(form.clone().from_complete_form().city, Some(String::new()));
+        let errors = OrganizationInput { name: None, ..form }
+            .from_complete_form()
+            .parse_update(&current)
+            .unwrap_err();
+        assert_eq!(errors[0].field, "organization.name");
+    }
+
+    #[test]
     fn an_update_cannot_blank_a_required_field() {
         let current = input("Acme", "Acme Inc");
         let change = OrganizationInput {
@@ -314,7 +355,10 @@ mod tests {
             ..Default::default()
         };
         let errors = change.parse_update(&current).unwrap_err();
-        assert_eq!(errors, vec![FieldError::new("organization.name", "can't be blank")]);
+        assert_eq!(
+            errors,
+            vec![FieldError::new("organization.name", "can't be blank")]
+        );
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub fn optional(raw: &str, max: usize) -> Result<Option<String>, String> {
 fn capped(value: &str, max: usize) -> Result<String, String> {
     if value.chars().count() > max {
         Err(too_long(max))
-    } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         Err("contains control characters".to_string())
     } else {
         Ok(value.to_string())

@@ -8,7 +8,12 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let error = move || query.read().get("error").map(|code| login_error_message(&code));
+    let error = move || {
+        query
+            .read()
+            .get("error")
+            .map(|code| login_error_message(&code))
+    };
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
         <Title text="Sign in"/>

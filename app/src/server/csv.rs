@@ -17,7 +17,11 @@ pub fn escape_cell(value: &str) -> String {
 
 /// One line, CRLF-terminated.
 pub fn line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = cells.into_iter().map(escape_cell).collect::<Vec<_>>().join(",");
+    let mut out = cells
+        .into_iter()
+        .map(escape_cell)
+        .collect::<Vec<_>>()
+        .join(",");
     out.push_str("\r\n");
     out
 }

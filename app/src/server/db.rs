@@ -36,7 +36,10 @@ pub enum ConnectError {
     #[error("cannot reach the database at {url}: {source}")]
     Unreachable { url: String, source: sqlx::Error },
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("database migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -61,7 +64,10 @@ impl Db {
         let shown = redact_url(url);
         let db = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
-                .map_err(|source| ConnectError::InvalidUrl { url: shown.clone(), source })?
+                .map_err(|source| ConnectError::InvalidUrl {
+                    url: shown.clone(),
+                    source,
+                })?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -79,18 +85,27 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
-                .map_err(|source| ConnectError::Unreachable { url: shown.clone(), source })?;
+                .map_err(|source| ConnectError::Unreachable {
+                    url: shown.clone(),
+                    source,
+                })?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
             Db::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let options = PgConnectOptions::from_str(url)
-                .map_err(|source| ConnectError::InvalidUrl { url: shown.clone(), source })?;
+            let options =
+                PgConnectOptions::from_str(url).map_err(|source| ConnectError::InvalidUrl {
+                    url: shown.clone(),
+                    source,
+                })?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
-                .map_err(|source| ConnectError::Unreachable { url: shown.clone(), source })?;
+                .map_err(|source| ConnectError::Unreachable {
+                    url: shown.clone(),
+                    source,
+                })?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             Db::Postgres(pool)
         } else {
@@ -199,7 +214,8 @@ pub enum Exec<'c> {
 
 /// A row type readable from both backends.
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
 
 /// Binds every argument of a `Sql` onto an sqlx query of a concrete backend.
 macro_rules! bind_all {
@@ -227,46 +243,91 @@ impl Exec<'_> {
 
     pub async fn fetch_all<T: Row>(&mut self, sql: &Sql) -> Result<Vec<T>, sqlx::Error> {
         match self {
-            Exec::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), sql).fetch_all(&mut **c).await,
-            Exec::Postgres(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql).fetch_all(&mut **c).await,
+            Exec::Sqlite(c) => {
+                bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), sql)
+                    .fetch_all(&mut **c)
+                    .await
+            }
+            Exec::Postgres(c) => {
+                bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql)
+                    .fetch_all(&mut **c)
+                    .await
+            }
         }
     }
 
     pub async fn fetch_optional<T: Row>(&mut self, sql: &Sql) -> Result<Option<T>, sqlx::Error> {
         match self {
-            Exec::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), sql).fetch_optional(&mut **c).await,
-            Exec::Postgres(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql).fetch_optional(&mut **c).await,
+            Exec::Sqlite(c) => {
+                bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), sql)
+                    .fetch_optional(&mut **c)
+                    .await
+            }
+            Exec::Postgres(c) => {
+                bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql)
+                    .fetch_optional(&mut **c)
+                    .await
+            }
         }
     }
 
     pub async fn fetch_one<T: Row>(&mut self, sql: &Sql) -> Result<T, sqlx::Error> {
         match self {
-            Exec::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), sql).fetch_one(&mut **c).await,
-            Exec::Postgres(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql).fetch_one(&mut **c).await,
+            Exec::Sqlite(c) => {
+                bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), sql)
+                    .fetch_one(&mut **c)
+                    .await
+            }
+            Exec::Postgres(c) => {
+                bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql)
+                    .fetch_one(&mut **c)
+                    .await
+            }
         }
     }
 
     /// Rows one at a time, for results too large to collect.
-    pub fn fetch_stream<'e, T: Row + 'e>(&'e mut self, sql: &'e Sql) -> BoxStream<'e, Result<T, sqlx::Error>> {
+    pub fn fetch_stream<'e, T: Row + 'e>(
+        &'e mut self,
+        sql: &'e Sql,
+    ) -> BoxStream<'e, Result<T, sqlx::Error>> {
         match self {
-            Exec::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), sql).fetch(&mut **c),
-            Exec::Postgres(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql).fetch(&mut **c),
+            Exec::Sqlite(c) => {
+                bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), sql).fetch(&mut **c)
+            }
+            Exec::Postgres(c) => {
+                bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql).fetch(&mut **c)
+            }
         }
     }
 
     /// A single integer (`SELECT COUNT(*) ...`, `RETURNING n`).
     pub async fn fetch_count(&mut self, sql: &Sql) -> Result<i64, sqlx::Error> {
         match self {
-            Exec::Sqlite(c) => bind_all!(sqlx::query_scalar::<Sqlite, i64>(&sql.text), sql).fetch_one(&mut **c).await,
-            Exec::Postgres(c) => bind_all!(sqlx::query_scalar::<Postgres, i64>(&sql.text), sql).fetch_one(&mut **c).await,
+            Exec::Sqlite(c) => {
+                bind_all!(sqlx::query_scalar::<Sqlite, i64>(&sql.text), sql)
+                    .fetch_one(&mut **c)
+                    .await
+            }
+            Exec::Postgres(c) => {
+                bind_all!(sqlx::query_scalar::<Postgres, i64>(&sql.text), sql)
+                    .fetch_one(&mut **c)
+                    .await
+            }
         }
     }
 
     /// Rows affected.
     pub async fn execute(&mut self, sql: &Sql) -> Result<u64, sqlx::Error> {
         match self {
-            Exec::Sqlite(c) => Ok(bind_all!(sqlx::query::<Sqlite>(&sql.text), sql).execute(&mut **c).await?.rows_affected()),
-            Exec::Postgres(c) => Ok(bind_all!(sqlx::query::<Postgres>(&sql.text), sql).execute(&mut **c).await?.rows_affected()),
+            Exec::Sqlite(c) => Ok(bind_all!(sqlx::query::<Sqlite>(&sql.text), sql)
+                .execute(&mut **c)
+                .await?
+                .rows_affected()),
+            Exec::Postgres(c) => Ok(bind_all!(sqlx::query::<Postgres>(&sql.text), sql)
+                .execute(&mut **c)
+                .await?
+                .rows_affected()),
         }
     }
 }
@@ -389,6 +450,9 @@ mod tests {
             redact_url("postgres://app:hunter2@db:5432/steward"),
             "postgres://app:***@db:5432/steward"
         );
-        assert_eq!(redact_url("sqlite://data/steward.db"), "sqlite://data/steward.db");
+        assert_eq!(
+            redact_url("sqlite://data/steward.db"),
+            "sqlite://data/steward.db"
+        );
     }
 }

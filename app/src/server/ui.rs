@@ -11,15 +11,19 @@ use http::request::Parts;
 use leptos::prelude::use_context;
 
 pub fn state() -> Result<AppState, ApiError> {
-    use_context::<AppState>().ok_or_else(|| fail(AppError::Internal("AppState was not provided".into())))
+    use_context::<AppState>()
+        .ok_or_else(|| fail(AppError::Internal("AppState was not provided".into())))
 }
 
 fn parts() -> Result<Parts, AppError> {
-    use_context::<Parts>().ok_or_else(|| AppError::Internal("request parts were not provided".into()))
+    use_context::<Parts>()
+        .ok_or_else(|| AppError::Internal("request parts were not provided".into()))
 }
 
 pub fn request_meta() -> RequestMeta {
-    use_context::<Parts>().map(|p| RequestMeta::from_parts(&p)).unwrap_or_default()
+    use_context::<Parts>()
+        .map(|p| RequestMeta::from_parts(&p))
+        .unwrap_or_default()
 }
 
 /// The signed-in caller, if any.
@@ -33,9 +37,11 @@ pub async fn maybe_principal(state: &AppState) -> Result<Option<Principal>, ApiE
 
 /// The signed-in caller, or 401.
 pub async fn principal(state: &AppState) -> Result<Principal, ApiError> {
-    maybe_principal(state)
-        .await?
-        .ok_or_else(|| fail(AppError::Unauthorized("You need to sign in before continuing.".into())))
+    maybe_principal(state).await?.ok_or_else(|| {
+        fail(AppError::Unauthorized(
+            "You need to sign in before continuing.".into(),
+        ))
+    })
 }
 
 /// A service error as the UI receives it (status set on the response).

@@ -8,7 +8,10 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 #[component]
-pub fn OrganizationFields(initial: OrganizationInput, errors: RwSignal<Option<ApiError>>) -> impl IntoView {
+pub fn OrganizationFields(
+    initial: OrganizationInput,
+    errors: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
     ORGANIZATION_FIELDS
         .iter()
         .map(|spec| {
@@ -51,10 +54,10 @@ pub fn OrganizationFields(initial: OrganizationInput, errors: RwSignal<Option<Ap
             let wide = matches!(spec.kind, FieldKind::LongText) || key == "address";
             view! {
                 <div class="field" class:field-wide=wide class:field-invalid=move || message().is_some()>
-                    <label for=id>
-                        {spec.label}
-                        {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
-                    </label>
+                    <div class="field-label">
+                        <label for=id>{spec.label}</label>
+                        {required.then(|| view! { <span class="required" aria-hidden="true">"*"</span> })}
+                    </div>
                     {input}
                     {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
                 </div>

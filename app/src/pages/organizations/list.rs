@@ -29,7 +29,10 @@ pub fn OrganizationListPage() -> impl IntoView {
             per_page: q.get("per_page"),
         }
     });
-    let page = Resource::new(move || params.get(), list_organizations);
+    let page = Resource::new(
+        move || params.get(),
+        |p| list_organizations(p.q, p.sort, p.page, p.per_page),
+    );
 
     let current_sort = move || {
         params
@@ -37,7 +40,10 @@ pub fn OrganizationListPage() -> impl IntoView {
             .sort
             .as_deref()
             .and_then(|s| Sort::parse(s, &ORGANIZATION_SORTS).ok())
-            .unwrap_or(Sort { field: "name".into(), descending: false })
+            .unwrap_or(Sort {
+                field: "name".into(),
+                descending: false,
+            })
     };
     let href = move |sort: Option<String>, page: Option<u32>, per_page: Option<String>| {
         let p = params.get_untracked();
@@ -63,7 +69,10 @@ pub fn OrganizationListPage() -> impl IntoView {
             None => "none",
         };
         let link = move || {
-            let next = Sort { field: field.to_string(), descending: sorted() == Some(false) };
+            let next = Sort {
+                field: field.to_string(),
+                descending: sorted() == Some(false),
+            };
             href(Some(next.to_param()), None, params.read().per_page.clone())
         };
         let arrow = move || match sorted() {
@@ -79,7 +88,13 @@ pub fn OrganizationListPage() -> impl IntoView {
     };
 
     let search_value = move || params.read().q.clone().unwrap_or_default();
-    let per_page_value = move || params.read().per_page.clone().unwrap_or_else(|| "25".into());
+    let per_page_value = move || {
+        params
+            .read()
+            .per_page
+            .clone()
+            .unwrap_or_else(|| "25".into())
+    };
     let sort_value = move || params.read().sort.clone().unwrap_or_default();
     let can_create = user.role == Role::SuperAdmin;
 

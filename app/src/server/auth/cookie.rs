@@ -39,7 +39,9 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(
             http::header::COOKIE,
-            "theme=dark; steward_session=abc123; other=1".parse().unwrap(),
+            "theme=dark; steward_session=abc123; other=1"
+                .parse()
+                .unwrap(),
         );
         assert_eq!(session_token(&headers), Some("abc123".into()));
         headers.insert(http::header::COOKIE, "steward_session=".parse().unwrap());
@@ -49,6 +51,10 @@ mod tests {
     #[test]
     fn cookie_attributes() {
         let cookie = session_cookie("t", 60, true);
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.ends_with("Secure"));
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+                && cookie.ends_with("Secure")
+        );
     }
 }

@@ -14,9 +14,15 @@ use http::{header, HeaderMap, Method};
 /// have no CSRF protection of their own, so this covers them and the REST API alike. Requests with
 /// an `Authorization` header are not riding on ambient credentials and pass.
 pub async fn require_same_origin(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     let headers = request.headers();
-    if safe || headers.contains_key(header::AUTHORIZATION) || cookie::session_token(headers).is_none() {
+    if safe
+        || headers.contains_key(header::AUTHORIZATION)
+        || cookie::session_token(headers).is_none()
+    {
         return next.run(request).await;
     }
     if is_same_origin(headers) {
@@ -49,7 +55,11 @@ fn is_same_origin(headers: &HeaderMap) -> bool {
 }
 
 /// When an instance key is configured, `/v2` and `/auth` need `X-API-KEY` (API.md §1).
-pub async fn require_api_key(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn require_api_key(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let Some(expected) = state.config.api_key.as_deref() else {
         return next.run(request).await;
     };
@@ -79,10 +89,22 @@ mod tests {
 
     #[test]
     fn same_origin_by_origin_or_fetch_metadata() {
-        assert!(is_same_origin(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
-        assert!(!is_same_origin(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")])));
-        assert!(is_same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!is_same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_same_origin(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
         assert!(!is_same_origin(&headers(&[("host", "127.0.0.1:3000")])));
     }
 }

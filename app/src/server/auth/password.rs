@@ -14,9 +14,13 @@ pub const MAX_PASSWORD_LENGTH: usize = 128;
 pub fn check_strength(password: &str) -> Result<(), String> {
     let length = password.chars().count();
     if length < MIN_PASSWORD_LENGTH {
-        Err(format!("is too short (minimum is {MIN_PASSWORD_LENGTH} characters)"))
+        Err(format!(
+            "is too short (minimum is {MIN_PASSWORD_LENGTH} characters)"
+        ))
     } else if length > MAX_PASSWORD_LENGTH {
-        Err(format!("is too long (maximum is {MAX_PASSWORD_LENGTH} characters)"))
+        Err(format!(
+            "is too long (maximum is {MAX_PASSWORD_LENGTH} characters)"
+        ))
     } else {
         Ok(())
     }
@@ -69,7 +73,9 @@ mod tests {
         let b = hash("correct horse".into()).await.unwrap();
         assert_ne!(a, b);
         assert!(a.starts_with("$argon2id$"));
-        assert!(verify("correct horse".into(), Some(a.clone())).await.unwrap());
+        assert!(verify("correct horse".into(), Some(a.clone()))
+            .await
+            .unwrap());
         assert!(!verify("wrong horse".into(), Some(a)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }

@@ -55,18 +55,23 @@ pub fn presented_credential(parts: &Parts) -> Result<Option<PresentedCredential>
     if let Some(value) = parts.headers.get(http::header::AUTHORIZATION) {
         let value = value
             .to_str()
-            .map_err(|_| AppError::Unauthorized("The Authorization header is not readable.".into()))?
+            .map_err(|_| {
+                AppError::Unauthorized("The Authorization header is not readable.".into())
+            })?
             .trim();
         let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
         let token = token.trim().to_string();
         if token.is_empty() {
-            return Err(AppError::Unauthorized("The Authorization header has no token.".into()));
+            return Err(AppError::Unauthorized(
+                "The Authorization header has no token.".into(),
+            ));
         }
         return match scheme.to_ascii_lowercase().as_str() {
             "bearer" => Ok(Some(PresentedCredential::Bearer(token))),
             "basic" => Ok(Some(PresentedCredential::Basic(token))),
             _ => Err(AppError::Unauthorized(
-                "Use 'Authorization: Bearer <token>' or 'Authorization: Basic <access token>'.".into(),
+                "Use 'Authorization: Bearer <token>' or 'Authorization: Basic <access token>'."
+                    .into(),
             )),
         };
     }
@@ -80,7 +85,10 @@ pub struct AuthUser(pub Principal);
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match MaybeAuthUser::from_request_parts(parts, state).await?.0 {
             Some(principal) => Ok(AuthUser(principal)),
             None => Err(AppError::Unauthorized(
@@ -97,7 +105,10 @@ pub struct MaybeAuthUser(pub Option<Principal>);
 impl FromRequestParts<AppState> for MaybeAuthUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(principal) = parts.extensions.get::<Principal>() {
             return Ok(MaybeAuthUser(Some(principal.clone())));
         }
@@ -105,18 +116,34 @@ impl FromRequestParts<AppState> for MaybeAuthUser {
         let principal = match presented_credential(parts)? {
             None => None,
             Some(PresentedCredential::Cookie(token)) => {
-                auth_service::authenticate_session(&state.db, &state.config, &token, Credential::Cookie, meta)
-                    .await?
+                auth_service::authenticate_session(
+                    &state.db,
+                    &state.config,
+                    &token,
+                    Credential::Cookie,
+                    meta,
+                )
+                .await?
             }
             Some(PresentedCredential::Bearer(token)) => Some(
-                auth_service::authenticate_session(&state.db, &state.config, &token, Credential::BearerSession, meta)
-                    .await?
-                    .ok_or_else(|| AppError::Unauthorized("The token is invalid or has expired.".into()))?,
+                auth_service::authenticate_session(
+                    &state.db,
+                    &state.config,
+                    &token,
+                    Credential::BearerSession,
+                    meta,
+                )
+                .await?
+                .ok_or_else(|| {
+                    AppError::Unauthorized("The token is invalid or has expired.".into())
+                })?,
             ),
             Some(PresentedCredential::Basic(token)) => Some(
                 auth_service::authenticate_access_token(&state.db, &token, meta)
                     .await?
-                    .ok_or_else(|| AppError::Unauthorized("The access token is invalid or was revoked.".into()))?,
+                    .ok_or_else(|| {
+                        AppError::Unauthorized("The access token is invalid or was revoked.".into())
+                    })?,
             ),
         };
         if let Some(principal) = &principal {

@@ -47,7 +47,11 @@ pub fn endpoints() -> Vec<Endpoint> {
     };
     let sign_out_doc = |endpoint: Endpoint| {
         endpoint
-            .doc("Authentication", "Sign out", "Revokes the session token (or cookie) used for this request.")
+            .doc(
+                "Authentication",
+                "Sign out",
+                "Revokes the session token (or cookie) used for this request.",
+            )
             .response(204, "Signed out", None)
     };
     vec![
@@ -81,14 +85,33 @@ pub fn sign_in_body(signed_in: &SignedIn) -> Value {
     })
 }
 
-async fn sign_in(State(state): State<AppState>, meta: RequestMeta, JsonBody(body): JsonBody<SignInBody>) -> Result<Response, AppError> {
+async fn sign_in(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    JsonBody(body): JsonBody<SignInBody>,
+) -> Result<Response, AppError> {
     let username = body.username.or(body.email).unwrap_or_default();
-    let signed_in = auth_service::sign_in(&state.db, &state.config, &username, &body.password, &meta).await?;
-    let cookie = session_cookie(&signed_in.token, signed_in.expires_in_secs, state.config.secure_cookies);
+    let signed_in =
+        auth_service::sign_in(&state.db, &state.config, &username, &body.password, &meta).await?;
+    let cookie = session_cookie(
+        &signed_in.token,
+        signed_in.expires_in_secs,
+        state.config.secure_cookies,
+    );
     Ok(([(SET_COOKIE, cookie)], Json(sign_in_body(&signed_in))).into_response())
 }
 
-async fn sign_out(State(state): State<AppState>, AuthUser(principal): AuthUser) -> Result<Response, AppError> {
+async fn sign_out(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+) -> Result<Response, AppError> {
     auth_service::sign_out(&state.db, &principal).await?;
-    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, clear_session_cookie(state.config.secure_cookies))]).into_response())
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            SET_COOKIE,
+            clear_session_cookie(state.config.secure_cookies),
+        )],
+    )
+        .into_response())
 }

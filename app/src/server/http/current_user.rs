@@ -31,9 +31,16 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-async fn show_organization(State(state): State<AppState>, AuthUser(principal): AuthUser) -> Result<Response, AppError> {
+async fn show_organization(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+) -> Result<Response, AppError> {
     let organization = service::get_own_organization(&state.db, &principal).await?;
-    Ok(([(ETAG, organization.etag())], Json(json!({ "data": organization_resource(&organization) }))).into_response())
+    Ok((
+        [(ETAG, organization.etag())],
+        Json(json!({ "data": organization_resource(&organization) })),
+    )
+        .into_response())
 }
 
 async fn update_organization(
@@ -42,9 +49,12 @@ async fn update_organization(
     IfMatch(expected): IfMatch,
     JsonBody(body): JsonBody<OrganizationBody>,
 ) -> Result<Response, AppError> {
-    let input = body
-        .organization
-        .ok_or_else(|| AppError::invalid("organization", "is missing (send {\"organization\": {...}})"))?;
+    let input = body.organization.ok_or_else(|| {
+        AppError::invalid(
+            "organization",
+            "is missing (send {\"organization\": {...}})",
+        )
+    })?;
     let updated = service::update_own_organization(&state.db, &principal, input, expected).await?;
     Ok(([(ETAG, updated.etag())], Json(json!({}))).into_response())
 }

@@ -26,10 +26,12 @@ where
 
 fn json_rejection(rejection: JsonRejection) -> AppError {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            AppError::UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.".into())
+        JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType(
+            "Send the body as JSON with 'Content-Type: application/json'.".into(),
+        ),
+        JsonRejection::JsonSyntaxError(e) => {
+            AppError::BadRequest(format!("The body is not valid JSON: {}", e.body_text()))
         }
-        JsonRejection::JsonSyntaxError(e) => AppError::BadRequest(format!("The body is not valid JSON: {}", e.body_text())),
         JsonRejection::JsonDataError(e) => {
             AppError::Invalid(vec![crate::domain::FieldError::new("body", e.body_text())])
         }

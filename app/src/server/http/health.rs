@@ -22,7 +22,11 @@ pub fn endpoints() -> Vec<Endpoint> {
             .response(200, "Up", None),
         Endpoint::new("get", "/readyz", readyz_route)
             .public()
-            .doc("Operations", "Readiness", "200 when the database answers, 503 otherwise.")
+            .doc(
+                "Operations",
+                "Readiness",
+                "200 when the database answers, 503 otherwise.",
+            )
             .response(200, "Ready", None)
             .response(503, "The database is unreachable", None),
     ]
@@ -39,7 +43,9 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             tracing::warn!(error = %err, "readiness check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": 503, "status_text": "Service Unavailable", "message": "The database is unreachable.", "errors": [] })),
+                Json(
+                    json!({ "status": 503, "status_text": "Service Unavailable", "message": "The database is unreachable.", "errors": [] }),
+                ),
             )
         }
     }

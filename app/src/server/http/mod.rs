@@ -47,7 +47,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     }
     let api = api
         .route("/v2/{*rest}", axum::routing::any(unknown_endpoint))
-        .layer(middleware::from_fn_with_state(state.clone(), guard::require_api_key))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_api_key,
+        ))
         .layer(middleware::from_fn(normalize_errors));
     api.merge(operations)
 }

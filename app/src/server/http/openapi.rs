@@ -21,7 +21,11 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    pub fn new(method: &'static str, path: &'static str, route: fn() -> MethodRouter<AppState>) -> Endpoint {
+    pub fn new(
+        method: &'static str,
+        path: &'static str,
+        route: fn() -> MethodRouter<AppState>,
+    ) -> Endpoint {
         Endpoint {
             method,
             path,
@@ -36,7 +40,12 @@ impl Endpoint {
         }
     }
 
-    pub fn doc(mut self, tag: &'static str, summary: &'static str, description: &'static str) -> Self {
+    pub fn doc(
+        mut self,
+        tag: &'static str,
+        summary: &'static str,
+        description: &'static str,
+    ) -> Self {
         self.tag = tag;
         self.summary = summary;
         self.description = description;
@@ -61,7 +70,12 @@ impl Endpoint {
         self
     }
 
-    pub fn response(mut self, status: u16, description: &'static str, schema: Option<Value>) -> Self {
+    pub fn response(
+        mut self,
+        status: u16,
+        description: &'static str,
+        schema: Option<Value>,
+    ) -> Self {
         self.responses.push((status, description, schema));
         self
     }
@@ -69,13 +83,51 @@ impl Endpoint {
     /// The list parameters of API.md §1.
     pub fn list_params(self, filters: &[&str], sorts: &[&str]) -> Self {
         let mut endpoint = self
-            .param("page", "query", "Page number, from 1.", json!({"type": "integer", "minimum": 1, "default": 1}))
-            .param("per_page", "query", "Rows per page.", json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 25}))
-            .param("sort_by", "query", &format!("`field`, `field:asc` or `field:desc`; fields: {}.", sorts.join(", ")), json!({"type": "string"}))
-            .param("q", "query", "Substring of the name (the UI's search box).", json!({"type": "string"}))
-            .param("date_range_start", "query", "created_at from, `YYYY-MM-DD hh:mm:ss` UTC.", json!({"type": "string"}))
-            .param("date_range_end", "query", "created_at until, `YYYY-MM-DD hh:mm:ss` UTC.", json!({"type": "string"}))
-            .param("relative_date_range", "query", "`<n><unit>` (s, m, h, d, M, y, q) or `1q2020`.", json!({"type": "string"}));
+            .param(
+                "page",
+                "query",
+                "Page number, from 1.",
+                json!({"type": "integer", "minimum": 1, "default": 1}),
+            )
+            .param(
+                "per_page",
+                "query",
+                "Rows per page.",
+                json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
+            )
+            .param(
+                "sort_by",
+                "query",
+                &format!(
+                    "`field`, `field:asc` or `field:desc`; fields: {}.",
+                    sorts.join(", ")
+                ),
+                json!({"type": "string"}),
+            )
+            .param(
+                "q",
+                "query",
+                "Substring of the name (the UI's search box).",
+                json!({"type": "string"}),
+            )
+            .param(
+                "date_range_start",
+                "query",
+                "created_at from, `YYYY-MM-DD hh:mm:ss` UTC.",
+                json!({"type": "string"}),
+            )
+            .param(
+                "date_range_end",
+                "query",
+                "created_at until, `YYYY-MM-DD hh:mm:ss` UTC.",
+                json!({"type": "string"}),
+            )
+            .param(
+                "relative_date_range",
+                "query",
+                "`<n><unit>` (s, m, h, d, M, y, q) or `1q2020`.",
+                json!({"type": "string"}),
+            );
         for filter in filters {
             endpoint = endpoint.param(
                 &format!("q[{filter}]"),
@@ -94,7 +146,11 @@ pub fn endpoint() -> Endpoint {
     }
     Endpoint::new("get", "/v2/openapi.json", route)
         .public()
-        .doc("Meta", "This document", "The OpenAPI 3.1 description of every endpoint.")
+        .doc(
+            "Meta",
+            "This document",
+            "The OpenAPI 3.1 description of every endpoint.",
+        )
         .response(200, "The document", Some(json!({"type": "object"})))
 }
 
@@ -110,7 +166,9 @@ fn status_text(status: u16) -> &'static str {
 pub fn document() -> Value {
     let mut paths = Map::new();
     for endpoint in super::endpoints() {
-        let path = paths.entry(endpoint.path.to_string()).or_insert_with(|| json!({}));
+        let path = paths
+            .entry(endpoint.path.to_string())
+            .or_insert_with(|| json!({}));
         let mut responses = Map::new();
         for (status, description, schema) in &endpoint.responses {
             let mut response = json!({ "description": description });
@@ -140,7 +198,8 @@ pub fn document() -> Value {
             "responses": responses,
         });
         if let Some(body) = &endpoint.body {
-            operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body } } });
+            operation["requestBody"] =
+                json!({ "required": true, "content": { "application/json": { "schema": body } } });
         }
         if !endpoint.authenticated {
             operation["security"] = json!([]);

@@ -4,7 +4,9 @@ use super::envelope::{many, one, resource};
 use super::extract::{IfMatch, JsonBody, QueryPairs};
 use super::openapi::{data, schema_ref, Endpoint};
 use crate::domain::list::ListQuery;
-use crate::domain::organization::{Organization, OrganizationInput, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS, ORGANIZATION_SORTS};
+use crate::domain::organization::{
+    Organization, OrganizationInput, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS, ORGANIZATION_SORTS,
+};
 use crate::domain::time::format_millis;
 use crate::server::auth::AuthUser;
 use crate::server::csv;
@@ -40,7 +42,14 @@ pub fn endpoints() -> Vec<Endpoint> {
     fn delete_route() -> MethodRouter<AppState> {
         delete(destroy)
     }
-    let id = |e: Endpoint| e.param("id", "path", "Organization id", json!({"type": "string", "format": "uuid"}));
+    let id = |e: Endpoint| {
+        e.param(
+            "id",
+            "path",
+            "Organization id",
+            json!({"type": "string", "format": "uuid"}),
+        )
+    };
     let body = json!({"type": "object", "required": ["organization"], "properties": {"organization": schema_ref("OrganizationInput")}});
     vec![
         Endpoint::new("get", "/v2/organizations", list_route)
@@ -77,10 +86,18 @@ pub fn organization_resource(organization: &Organization) -> Value {
     resource(&organization.id, "organizations", &organization.attributes)
 }
 
-async fn list(State(state): State<AppState>, AuthUser(principal): AuthUser, QueryPairs(pairs): QueryPairs) -> Result<Json<Value>, AppError> {
-    let query = ListQuery::parse(&pairs, &LIST_SPEC, chrono::Utc::now()).map_err(AppError::Invalid)?;
+async fn list(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<Value>, AppError> {
+    let query =
+        ListQuery::parse(&pairs, &LIST_SPEC, chrono::Utc::now()).map_err(AppError::Invalid)?;
     let page = service::list_organizations(&state.db, &principal, &query).await?;
-    Ok(Json(many(page.items.iter().map(organization_resource).collect(), &page.meta)))
+    Ok(Json(many(
+        page.items.iter().map(organization_resource).collect(),
+        &page.meta,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -90,24 +107,43 @@ pub struct OrganizationBody {
 
 impl OrganizationBody {
     fn into_input(self) -> Result<OrganizationInput, AppError> {
-        self.organization
-            .ok_or_else(|| AppError::invalid("organization", "is missing (send {\"organization\": {...}})"))
+        self.organization.ok_or_else(|| {
+            AppError::invalid(
+                "organization",
+                "is missing (send {\"organization\": {...}})",
+            )
+        })
     }
 }
 
-async fn create(State(state): State<AppState>, AuthUser(principal): AuthUser, JsonBody(body): JsonBody<OrganizationBody>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    JsonBody(body): JsonBody<OrganizationBody>,
+) -> Result<Response, AppError> {
     let created = service::create_organization(&state.db, &principal, body.into_input()?).await?;
     Ok((
         StatusCode::CREATED,
-        [(LOCATION, format!("/v2/organizations/{}", created.id)), (ETAG, created.etag())],
+        [
+            (LOCATION, format!("/v2/organizations/{}", created.id)),
+            (ETAG, created.etag()),
+        ],
         Json(one(organization_resource(&created))),
     )
         .into_response())
 }
 
-async fn show(State(state): State<AppState>, AuthUser(principal): AuthUser, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let organization = service::get_organization(&state.db, &principal, &id).await?;
-    Ok(([(ETAG, organization.etag())], Json(one(organization_resource(&organization)))).into_response())
+    Ok((
+        [(ETAG, organization.etag())],
+        Json(one(organization_resource(&organization))),
+    )
+        .into_response())
 }
 
 async fn update(
@@ -117,7 +153,9 @@ async fn update(
     IfMatch(expected): IfMatch,
     JsonBody(body): JsonBody<OrganizationBody>,
 ) -> Result<Response, AppError> {
-    let updated = service::update_organization(&state.db, &principal, &id, body.into_input()?, expected).await?;
+    let updated =
+        service::update_organization(&state.db, &principal, &id, body.into_input()?, expected)
+            .await?;
     Ok(([(ETAG, updated.etag())], Json(json!({}))).into_response())
 }
 
@@ -135,7 +173,12 @@ async fn destroy(
 fn csv_header() -> String {
     let mut cells = vec!["id"];
     cells.extend(ORGANIZATION_FIELDS.iter().map(|f| f.key));
-    cells.extend(["partner_organization_id", "users_count", "created_at", "updated_at"]);
+    cells.extend([
+        "partner_organization_id",
+        "users_count",
+        "created_at",
+        "updated_at",
+    ]);
     csv::line(cells)
 }
 
@@ -146,7 +189,11 @@ fn csv_row(organization: &Organization) -> String {
     let created_at = format_millis(&a.created_at);
     let updated_at = format_millis(&a.updated_at);
     let mut cells = vec![organization.id.as_str()];
-    cells.extend(ORGANIZATION_FIELDS.iter().map(|f| input.get(f.key).unwrap_or("")));
+    cells.extend(
+        ORGANIZATION_FIELDS
+            .iter()
+            .map(|f| input.get(f.key).unwrap_or("")),
+    );
     cells.extend([
         a.partner_organization_id.as_deref().unwrap_or(""),
         users_count.as_str(),
@@ -156,20 +203,29 @@ fn csv_row(organization: &Organization) -> String {
     csv::line(cells)
 }
 
-async fn export(State(state): State<AppState>, AuthUser(principal): AuthUser, QueryPairs(pairs): QueryPairs) -> Result<Response, AppError> {
-    let query = ListQuery::parse(&pairs, &LIST_SPEC, chrono::Utc::now()).map_err(AppError::Invalid)?;
+async fn export(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Response, AppError> {
+    let query =
+        ListQuery::parse(&pairs, &LIST_SPEC, chrono::Utc::now()).map_err(AppError::Invalid)?;
     let rows = service::export_organizations(state.db.clone(), &principal, &query).map(|row| {
-        row.map(|organization| csv_row(&organization)).map_err(|err| {
-            // Headers are gone by now; the log has the cause and the client sees a cut-off body.
-            let body = err.to_api_error();
-            std::io::Error::other(body.message)
-        })
+        row.map(|organization| csv_row(&organization))
+            .map_err(|err| {
+                // Headers are gone by now; the log has the cause and the client sees a cut-off body.
+                let body = err.to_api_error();
+                std::io::Error::other(body.message)
+            })
     });
     let body = futures::stream::once(async { Ok::<_, std::io::Error>(csv_header()) }).chain(rows);
     Ok((
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (CONTENT_DISPOSITION, "attachment; filename=\"organizations.csv\"".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"organizations.csv\"".to_string(),
+            ),
         ],
         Body::from_stream(body),
     )

@@ -19,7 +19,12 @@ pub struct AuditEntry<'a> {
 
 impl<'a> AuditEntry<'a> {
     /// An action a signed-in principal took (naming the impersonator, if any).
-    pub fn by(principal: &'a Principal, action: &'a str, target_type: &'a str, target_id: Option<&'a str>) -> Self {
+    pub fn by(
+        principal: &'a Principal,
+        action: &'a str,
+        target_type: &'a str,
+        target_id: Option<&'a str>,
+    ) -> Self {
         AuditEntry {
             actor_id: Some(&principal.user_id),
             impersonator_id: principal.impersonator_id.as_deref(),

@@ -60,8 +60,13 @@ pub async fn sign_in(
         return Err(AppError::Invalid(missing));
     }
     let at = now();
-    let ip_key = format!("sign_in_failures:ip:{}", meta.ip.as_deref().unwrap_or("unknown"));
-    if rate_limit::current(db, &ip_key, config.sign_in_rate_window, at).await? >= config.sign_in_rate_limit {
+    let ip_key = format!(
+        "sign_in_failures:ip:{}",
+        meta.ip.as_deref().unwrap_or("unknown")
+    );
+    if rate_limit::current(db, &ip_key, config.sign_in_rate_window, at).await?
+        >= config.sign_in_rate_limit
+    {
         return Err(AppError::TooManyRequests(
             "Too many failed sign-in attempts from this address. Try again later.".into(),
         ));
@@ -87,7 +92,14 @@ pub async fn sign_in(
     .await?;
 
     let Some(user) = candidate else {
-        rate_limit::hit(db, &ip_key, config.sign_in_rate_limit, config.sign_in_rate_window, at).await?;
+        rate_limit::hit(
+            db,
+            &ip_key,
+            config.sign_in_rate_limit,
+            config.sign_in_rate_window,
+            at,
+        )
+        .await?;
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     };
     if user.locked_until.is_some_and(|until| until > at) {
@@ -96,7 +108,14 @@ pub async fn sign_in(
         ));
     }
     if !matches {
-        rate_limit::hit(db, &ip_key, config.sign_in_rate_limit, config.sign_in_rate_window, at).await?;
+        rate_limit::hit(
+            db,
+            &ip_key,
+            config.sign_in_rate_limit,
+            config.sign_in_rate_window,
+            at,
+        )
+        .await?;
         record_failure(db, config, &user, meta, at).await?;
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     }
@@ -108,7 +127,8 @@ pub async fn sign_in(
 
     let new_token = token::generate();
     let expires_at = at
-        + chrono::Duration::from_std(config.session_absolute_timeout).unwrap_or(chrono::Duration::days(7));
+        + chrono::Duration::from_std(config.session_absolute_timeout)
+            .unwrap_or(chrono::Duration::days(7));
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
     exec.execute(
@@ -176,8 +196,9 @@ async fn record_failure(
     meta: &RequestMeta,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let locked_until =
-        at + chrono::Duration::from_std(config.lockout_duration).unwrap_or(chrono::Duration::minutes(15));
+    let locked_until = at
+        + chrono::Duration::from_std(config.lockout_duration)
+            .unwrap_or(chrono::Duration::minutes(15));
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
     let attempts = exec
@@ -228,7 +249,16 @@ pub async fn sign_out(db: &Db, principal: &Principal) -> Result<(), AppError> {
     let mut exec = tx.exec();
     exec.execute(&Sql::new("DELETE FROM sessions WHERE id = $1").bind(session_id))
         .await?;
-    audit::record(&mut exec, AuditEntry::by(principal, "user.sign_out", "users", Some(&principal.user_id))).await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(
+            principal,
+            "user.sign_out",
+            "users",
+            Some(&principal.user_id),
+        ),
+    )
+    .await?;
     drop(exec);
     tx.commit().await?;
     Ok(())
@@ -250,7 +280,11 @@ struct PrincipalRow {
 }
 
 impl PrincipalRow {
-    fn into_principal(self, credential: Credential, meta: RequestMeta) -> Result<Principal, AppError> {
+    fn into_principal(
+        self,
+        credential: Credential,
+        meta: RequestMeta,
+    ) -> Result<Principal, AppError> {
         Ok(Principal {
             user_id: self.user_id,
             organization_id: self.organization_id,
@@ -266,7 +300,8 @@ impl PrincipalRow {
     }
 }
 
-const PRINCIPAL_COLUMNS: &str = "u.id AS user_id, u.organization_id, u.role, u.email, u.username, u.partner, u.locked_until";
+const PRINCIPAL_COLUMNS: &str =
+    "u.id AS user_id, u.organization_id, u.role, u.email, u.username, u.partner, u.locked_until";
 
 /// The principal behind a session token, or `None` when the token is unknown, idle too long or
 /// past its absolute lifetime (an expired session is deleted on sight). Activity is written back
@@ -291,13 +326,16 @@ pub async fn authenticate_session(
         return Ok(None);
     };
     let at = now();
-    let idle = chrono::Duration::from_std(config.session_idle_timeout).unwrap_or(chrono::Duration::hours(12));
+    let idle = chrono::Duration::from_std(config.session_idle_timeout)
+        .unwrap_or(chrono::Duration::hours(12));
     let last_seen = row.last_seen_at.unwrap_or(at);
     let expired = row.expires_at.is_none_or(|end| end <= at) || last_seen + idle <= at;
     if expired || row.locked_until.is_some_and(|until| until > at) {
         if expired {
-            db.execute(&Sql::new("DELETE FROM sessions WHERE id = $1").bind(row.session_id.clone()))
-                .await?;
+            db.execute(
+                &Sql::new("DELETE FROM sessions WHERE id = $1").bind(row.session_id.clone()),
+            )
+            .await?;
         }
         return Ok(None);
     }
@@ -313,7 +351,11 @@ pub async fn authenticate_session(
 }
 
 /// The principal behind a personal access token (`Authorization: Basic <token>`).
-pub async fn authenticate_access_token(db: &Db, raw_token: &str, meta: RequestMeta) -> Result<Option<Principal>, AppError> {
+pub async fn authenticate_access_token(
+    db: &Db,
+    raw_token: &str,
+    meta: RequestMeta,
+) -> Result<Option<Principal>, AppError> {
     let row: Option<PrincipalRow> = db
         .fetch_optional(
             &Sql::new(format!(

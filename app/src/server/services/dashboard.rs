@@ -17,7 +17,10 @@ struct ActivityRow {
     created_at: DateTime<Utc>,
 }
 
-pub async fn dashboard_summary(db: &Db, principal: &Principal) -> Result<DashboardSummary, AppError> {
+pub async fn dashboard_summary(
+    db: &Db,
+    principal: &Principal,
+) -> Result<DashboardSummary, AppError> {
     let org = &principal.organization_id;
     let (organizations, users, scope) = match principal.role {
         Role::SuperAdmin => (
@@ -26,7 +29,10 @@ pub async fn dashboard_summary(db: &Db, principal: &Principal) -> Result<Dashboa
             Sql::new(""),
         ),
         Role::Admin => (
-            Sql::new("SELECT COUNT(*) FROM organizations WHERE id = $1 OR partner_organization_id = $1").bind(org),
+            Sql::new(
+                "SELECT COUNT(*) FROM organizations WHERE id = $1 OR partner_organization_id = $1",
+            )
+            .bind(org),
             Sql::new("SELECT COUNT(*) FROM users WHERE organization_id = $1").bind(org),
             Sql::new(" WHERE e.organization_id = $1").bind(org),
         ),

@@ -27,7 +27,10 @@ const INDEXED_TEXT: [&str; 2] = ["name", "company_name"];
 fn columns() -> &'static str {
     static COLUMNS: OnceLock<String> = OnceLock::new();
     COLUMNS.get_or_init(|| {
-        let fields: Vec<String> = ORGANIZATION_FIELDS.iter().map(|f| format!("o.{}", f.key)).collect();
+        let fields: Vec<String> = ORGANIZATION_FIELDS
+            .iter()
+            .map(|f| format!("o.{}", f.key))
+            .collect();
         format!(
             "o.id, o.lock_version, {}, o.partner_organization_id, \
              (SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id) AS users_count, \
@@ -50,7 +53,8 @@ fn push_visibility(sql: &mut Sql, principal: &Principal) {
                 .push(")");
         }
         Role::User => {
-            sql.push(" AND o.id = ").push_bind(&principal.organization_id);
+            sql.push(" AND o.id = ")
+                .push_bind(&principal.organization_id);
         }
     }
 }
@@ -90,7 +94,9 @@ fn push_text_match(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &
                 if i > 0 {
                     sql.push(" OR ");
                 }
-                sql.push(&format!("lower(o.{column}) = lower(")).push_bind(value).push(")");
+                sql.push(&format!("lower(o.{column}) = lower("))
+                    .push_bind(value)
+                    .push(")");
             }
             sql.push(")");
         }
@@ -111,7 +117,10 @@ fn push_text_match(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &
                 match backend {
                     // ILIKE is what the pg_trgm GIN index serves.
                     Backend::Postgres => sql.push(&format!("o.{column} ILIKE ")).push_bind(like),
-                    Backend::Sqlite => sql.push(&format!("lower(o.{column}) LIKE lower(")).push_bind(like).push(")"),
+                    Backend::Sqlite => sql
+                        .push(&format!("lower(o.{column}) LIKE lower("))
+                        .push_bind(like)
+                        .push(")"),
                 };
                 sql.push(" ESCAPE '\\'");
             }
@@ -149,19 +158,30 @@ fn order_by(query: &ListQuery) -> String {
         _ => "lower(o.name)",
     };
     // Both databases put NULLs last, and the id breaks ties so pages never overlap.
-    let nulls = if query.sort.field == "country" { " NULLS LAST" } else { "" };
+    let nulls = if query.sort.field == "country" {
+        " NULLS LAST"
+    } else {
+        ""
+    };
     format!(" ORDER BY {expression} {direction}{nulls}, o.id {direction}")
 }
 
 fn select_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql {
-    let mut sql = Sql::new(format!("SELECT {} FROM organizations o WHERE 1 = 1", columns()));
+    let mut sql = Sql::new(format!(
+        "SELECT {} FROM organizations o WHERE 1 = 1",
+        columns()
+    ));
     push_filters(&mut sql, backend, principal, query);
     sql.push(&order_by(query));
     sql
 }
 
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
-pub async fn list_organizations(db: &Db, principal: &Principal, query: &ListQuery) -> Result<Page<Organization>, AppError> {
+pub async fn list_organizations(
+    db: &Db,
+    principal: &Principal,
+    query: &ListQuery,
+) -> Result<Page<Organization>, AppError> {
     let mut select = select_sql(db.backend(), principal, query);
     select
         .push(" LIMIT ")
@@ -170,7 +190,10 @@ pub async fn list_organizations(db: &Db, principal: &Principal, query: &ListQuer
         .push_bind(query.offset() as i64);
     let mut count = Sql::new("SELECT COUNT(*) FROM organizations o WHERE 1 = 1");
     push_filters(&mut count, db.backend(), principal, query);
-    let (items, total) = tokio::try_join!(db.fetch_all::<Organization>(&select), db.fetch_count(&count))?;
+    let (items, total) = tokio::try_join!(
+        db.fetch_all::<Organization>(&select),
+        db.fetch_count(&count)
+    )?;
     Ok(Page {
         items,
         meta: PageMeta::new(query.page, query.per_page, total.max(0) as u64),
@@ -194,11 +217,18 @@ pub fn export_organizations(
     }
 }
 
-async fn find_visible(exec: &mut Exec<'_>, principal: &Principal, id: &str) -> Result<Organization, AppError> {
+async fn find_visible(
+    exec: &mut Exec<'_>,
+    principal: &Principal,
+    id: &str,
+) -> Result<Organization, AppError> {
     if uuid::Uuid::parse_str(id).is_err() {
         return Err(AppError::not_found("Organization"));
     }
-    let mut sql = Sql::new(format!("SELECT {} FROM organizations o WHERE o.id = ", columns()));
+    let mut sql = Sql::new(format!(
+        "SELECT {} FROM organizations o WHERE o.id = ",
+        columns()
+    ));
     sql.push_bind(id.to_ascii_lowercase());
     push_visibility(&mut sql, principal);
     exec.fetch_optional::<Organization>(&sql)
@@ -206,7 +236,11 @@ async fn find_visible(exec: &mut Exec<'_>, principal: &Principal, id: &str) -> R
         .ok_or_else(|| AppError::not_found("Organization"))
 }
 
-pub async fn get_organization(db: &Db, principal: &Principal, id: &str) -> Result<Organization, AppError> {
+pub async fn get_organization(
+    db: &Db,
+    principal: &Principal,
+    id: &str,
+) -> Result<Organization, AppError> {
     let mut conn = db.conn().await?;
     find_visible(&mut conn.exec(), principal, id).await
 }
@@ -221,7 +255,11 @@ fn check_version(organization: &Organization, expected: Option<i64>) -> Result<(
 }
 
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
-pub async fn create_organization(db: &Db, principal: &Principal, input: OrganizationInput) -> Result<Organization, AppError> {
+pub async fn create_organization(
+    db: &Db,
+    principal: &Principal,
+    input: OrganizationInput,
+) -> Result<Organization, AppError> {
     let partner_organization_id = match principal.role {
         Role::SuperAdmin => None,
         Role::Admin if principal.partner => Some(principal.organization_id.clone()),
@@ -281,7 +319,9 @@ pub async fn update_organization(
     let mut exec = tx.exec();
     let current = find_visible(&mut exec, principal, id).await?;
     if !may_manage(principal, &current) {
-        return Err(AppError::Forbidden("You are not allowed to change this organization.".into()));
+        return Err(AppError::Forbidden(
+            "You are not allowed to change this organization.".into(),
+        ));
     }
     check_version(&current, expected_version)?;
     let before = current.to_input();
@@ -293,7 +333,10 @@ pub async fn update_organization(
 
     let mut sql = Sql::new("UPDATE organizations SET ");
     for spec in ORGANIZATION_FIELDS {
-        sql.push(spec.key).push(" = ").push_bind(valid.get(spec.key)).push(", ");
+        sql.push(spec.key)
+            .push(" = ")
+            .push_bind(valid.get(spec.key))
+            .push(", ");
     }
     sql.push("lock_version = lock_version + 1, updated_at = ")
         .push_bind(now())
@@ -304,15 +347,21 @@ pub async fn update_organization(
     if exec.execute(&sql).await? == 0 {
         // Another instance wrote between our read and our write (PostgreSQL, read committed).
         return Err(AppError::PreconditionFailed(
-            "This organization was changed by someone else at the same time. Reload and try again.".into(),
+            "This organization was changed by someone else at the same time. Reload and try again."
+                .into(),
         ));
     }
     let updated = find_visible(&mut exec, principal, id).await?;
     audit::record(
         &mut exec,
-        AuditEntry::by(principal, "organization.update", "organizations", Some(&current.id))
-            .in_organization(Some(&current.id))
-            .with_changes(changes),
+        AuditEntry::by(
+            principal,
+            "organization.update",
+            "organizations",
+            Some(&current.id),
+        )
+        .in_organization(Some(&current.id))
+        .with_changes(changes),
     )
     .await?;
     drop(exec);
@@ -322,12 +371,19 @@ pub async fn update_organization(
 
 /// Super Admin only; refused (409) while the organization still has users.
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, organization_id = %id))]
-pub async fn delete_organization(db: &Db, principal: &Principal, id: &str, expected_version: Option<i64>) -> Result<(), AppError> {
+pub async fn delete_organization(
+    db: &Db,
+    principal: &Principal,
+    id: &str,
+    expected_version: Option<i64>,
+) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
     let current = find_visible(&mut exec, principal, id).await?;
     if principal.role != Role::SuperAdmin {
-        return Err(AppError::Forbidden("Only a Super Admin can delete organizations.".into()));
+        return Err(AppError::Forbidden(
+            "Only a Super Admin can delete organizations.".into(),
+        ));
     }
     check_version(&current, expected_version)?;
     let users = current.attributes.users_count;
@@ -340,12 +396,22 @@ pub async fn delete_organization(db: &Db, principal: &Principal, id: &str, expec
     }
     exec.execute(&Sql::new("DELETE FROM organizations WHERE id = $1").bind(&current.id))
         .await
-        .map_err(|e| AppError::from_constraint(e, "The organization still has users; move or delete them first."))?;
+        .map_err(|e| {
+            AppError::from_constraint(
+                e,
+                "The organization still has users; move or delete them first.",
+            )
+        })?;
     audit::record(
         &mut exec,
-        AuditEntry::by(principal, "organization.delete", "organizations", Some(&current.id))
-            .in_organization(Some(&current.id))
-            .with_changes(diff(&json!(current.to_input()), &json!({}))),
+        AuditEntry::by(
+            principal,
+            "organization.delete",
+            "organizations",
+            Some(&current.id),
+        )
+        .in_organization(Some(&current.id))
+        .with_changes(diff(&json!(current.to_input()), &json!({}))),
     )
     .await?;
     drop(exec);
@@ -354,7 +420,10 @@ pub async fn delete_organization(db: &Db, principal: &Principal, id: &str, expec
 }
 
 /// The caller's own organization (`GET /v2/user/organization`).
-pub async fn get_own_organization(db: &Db, principal: &Principal) -> Result<Organization, AppError> {
+pub async fn get_own_organization(
+    db: &Db,
+    principal: &Principal,
+) -> Result<Organization, AppError> {
     get_organization(db, principal, &principal.organization_id).await
 }
 
@@ -366,7 +435,9 @@ pub async fn update_own_organization(
     expected_version: Option<i64>,
 ) -> Result<Organization, AppError> {
     if !principal.is_admin() {
-        return Err(AppError::Forbidden("Only an Admin can change the organization.".into()));
+        return Err(AppError::Forbidden(
+            "Only an Admin can change the organization.".into(),
+        ));
     }
     let id = principal.organization_id.clone();
     update_organization(db, principal, &id, input, expected_version).await

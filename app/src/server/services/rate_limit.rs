@@ -6,7 +6,13 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 /// Counts one hit against `key` and answers whether it is still within `limit` for the window.
-pub async fn hit(db: &Db, key: &str, limit: i64, window: Duration, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub async fn hit(
+    db: &Db,
+    key: &str,
+    limit: i64,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
     let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::minutes(5));
     let stale_before = now - window;
     let count = db
@@ -27,12 +33,19 @@ pub async fn hit(db: &Db, key: &str, limit: i64, window: Duration, now: DateTime
 }
 
 /// How many hits `key` has in the current window (0 when none or expired).
-pub async fn current(db: &Db, key: &str, window: Duration, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn current(
+    db: &Db,
+    key: &str,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::minutes(5));
     db.fetch_count(
-        &Sql::new("SELECT COALESCE(MAX(count), 0) FROM rate_limits WHERE key = $1 AND window_start >= $2")
-            .bind(key)
-            .bind(now - window),
+        &Sql::new(
+            "SELECT COALESCE(MAX(count), 0) FROM rate_limits WHERE key = $1 AND window_start >= $2",
+        )
+        .bind(key)
+        .bind(now - window),
     )
     .await
 }

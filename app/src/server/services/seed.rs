@@ -11,31 +11,91 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 pub const SEED_PASSWORD: &str = "password123";
 
 const BRANDS: [&str; 40] = [
-    "Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne",
-    "Soylent", "Vandelay", "Pied Piper", "Massive Dynamic", "Aperture", "Black Mesa", "Monarch", "Oscorp",
-    "Gringotts", "Dunder Mifflin", "Prestige", "Nakatomi", "Gekko", "Virtucon", "Kramerica", "Bluth",
-    "Sterling", "Cogswell", "Spacely", "Krusty", "Duff", "Sirius", "Weyland", "Yoyodyne", "Zorg", "Omni",
-    "Rekall", "Tessier", "Ashtree", "Blamco",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Vandelay",
+    "Pied Piper",
+    "Massive Dynamic",
+    "Aperture",
+    "Black Mesa",
+    "Monarch",
+    "Oscorp",
+    "Gringotts",
+    "Dunder Mifflin",
+    "Prestige",
+    "Nakatomi",
+    "Gekko",
+    "Virtucon",
+    "Kramerica",
+    "Bluth",
+    "Sterling",
+    "Cogswell",
+    "Spacely",
+    "Krusty",
+    "Duff",
+    "Sirius",
+    "Weyland",
+    "Yoyodyne",
+    "Zorg",
+    "Omni",
+    "Rekall",
+    "Tessier",
+    "Ashtree",
+    "Blamco",
 ];
 const SECTORS: [&str; 12] = [
-    "Industries", "Labs", "Systems", "Holdings", "Logistics", "Foods", "Security", "Health", "Energy",
-    "Media", "Robotics", "Finance",
+    "Industries",
+    "Labs",
+    "Systems",
+    "Holdings",
+    "Logistics",
+    "Foods",
+    "Security",
+    "Health",
+    "Energy",
+    "Media",
+    "Robotics",
+    "Finance",
 ];
 const SUFFIXES: [&str; 5] = ["Inc", "LLC", "GmbH", "Ltd", "SA"];
 const PLACES: [(&str, &str); 8] = [
-    ("US", "New York"), ("DE", "Berlin"), ("GB", "London"), ("FR", "Paris"),
-    ("NL", "Amsterdam"), ("JP", "Tokyo"), ("BR", "Sao Paulo"), ("CA", "Toronto"),
+    ("US", "New York"),
+    ("DE", "Berlin"),
+    ("GB", "London"),
+    ("FR", "Paris"),
+    ("NL", "Amsterdam"),
+    ("JP", "Tokyo"),
+    ("BR", "Sao Paulo"),
+    ("CA", "Toronto"),
 ];
-const FIRST_NAMES: [&str; 10] = ["Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Radia", "Edsger"];
-const LAST_NAMES: [&str; 10] = ["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Perlman", "Dijkstra"];
+const FIRST_NAMES: [&str; 10] = [
+    "Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Radia", "Edsger",
+];
+const LAST_NAMES: [&str; 10] = [
+    "Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson",
+    "Perlman", "Dijkstra",
+];
 
 /// Deterministic ids: the row number in a UUID-shaped string.
 fn seed_id(kind: u32, n: u64) -> String {
-    uuid::Uuid::from_u128((0x5eed_u128 << 112) | (u128::from(kind) << 96) | u128::from(n)).to_string()
+    uuid::Uuid::from_u128((0x5eed_u128 << 112) | (u128::from(kind) << 96) | u128::from(n))
+        .to_string()
 }
 
 fn created_at(n: u64) -> DateTime<Utc> {
-    let start = Utc.with_ymd_and_hms(2023, 1, 1, 0, 0, 0).single().unwrap_or_else(Utc::now);
+    let start = Utc
+        .with_ymd_and_hms(2023, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
     start + Duration::seconds((n as i64) * 317)
 }
 

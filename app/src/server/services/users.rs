@@ -29,16 +29,24 @@ pub async fn ensure_first_super_admin(
     email: Option<&str>,
     password_value: Option<&str>,
 ) -> Result<Option<FirstAdmin>, AppError> {
-    if db.fetch_count(&Sql::new("SELECT COUNT(*) FROM users")).await? > 0 {
+    if db
+        .fetch_count(&Sql::new("SELECT COUNT(*) FROM users"))
+        .await?
+        > 0
+    {
         return Ok(None);
     }
     let email = email.unwrap_or(DEFAULT_ADMIN_EMAIL).trim().to_string();
     if !is_email(&email) {
-        return Err(AppError::invalid("STEWARD_ADMIN_EMAIL", "is not a valid email address"));
+        return Err(AppError::invalid(
+            "STEWARD_ADMIN_EMAIL",
+            "is not a valid email address",
+        ));
     }
     let (password_value, generated) = match password_value {
         Some(given) => {
-            password::check_strength(given).map_err(|m| AppError::invalid("STEWARD_ADMIN_PASSWORD", m))?;
+            password::check_strength(given)
+                .map_err(|m| AppError::invalid("STEWARD_ADMIN_PASSWORD", m))?;
             (given.to_string(), None)
         }
         None => {
@@ -77,7 +85,10 @@ pub async fn ensure_first_super_admin(
     )
     .await;
     if let Err(err) = inserted {
-        if err.as_database_error().is_some_and(|e| e.is_unique_violation()) {
+        if err
+            .as_database_error()
+            .is_some_and(|e| e.is_unique_violation())
+        {
             return Ok(None);
         }
         return Err(err.into());
