@@ -6,6 +6,8 @@ use app::server::db::ConnectError;
 use app::server::error::api_error_response;
 use app::server::request::REQUEST_ID;
 use app::server::services::users::{ensure_first_super_admin, FirstAdmin};
+use app::server::ui::PrincipalCache;
+use leptos::prelude::provide_context;
 use app::server::{AppState, Config, Db};
 use app::{shell, App};
 use axum::extract::{DefaultBodyLimit, Request};
@@ -116,8 +118,14 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     Router::new()
         .merge(app::server::http::router(&state))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            || provide_context(PrincipalCache::default()),
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(guard::require_same_origin))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             reject_oversized(req, next, body_limit)
@@ -138,6 +146,27 @@ impl IntoResponseBody for app::server::AppError {
     fn into_response_body(self) -> Response {
         api_error_response(self.to_api_error())
     }
+}
+
+/// Server functions answer 500 for failures of their own machinery (a missing or malformed
+/// argument) even though the body, our `ApiError`, says 400. Give such responses the status their
+/// body states.
+async fn server_fn_status(request: Request, next: Next) -> Response {
+    let is_server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return api_error_response(app::error::ApiError::new(500, "Something went wrong on our side."));
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::ApiError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(error.status) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// A declared body over the limit is refused before anything reads it (server functions read

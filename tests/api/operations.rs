@@ -112,3 +112,17 @@ async fn pages_render_on_the_server() {
         "the bootstrap organization is listed"
     );
 }
+
+#[tokio::test]
+async fn server_function_argument_errors_are_400_not_500() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/api/organizations/update"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("version=not-a-number")
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, 400).await;
+}

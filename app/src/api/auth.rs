@@ -104,13 +104,9 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, ApiError> {
     use crate::server::ui;
 
     let state = ui::state()?;
-    match ui::maybe_principal(&state).await? {
-        Some(principal) => users::current_user(&state.db, &principal)
-            .await
-            .map(Some)
-            .map_err(ui::fail),
-        None => Ok(None),
-    }
+    Ok(ui::maybe_principal(&state)
+        .await?
+        .map(|principal| users::current_user(&principal)))
 }
 
 #[cfg(test)]

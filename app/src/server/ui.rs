@@ -9,6 +9,8 @@ use crate::error::ApiError;
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 use leptos::prelude::use_context;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 pub fn state() -> Result<AppState, ApiError> {
     use_context::<AppState>()
@@ -26,13 +28,23 @@ pub fn request_meta() -> RequestMeta {
         .unwrap_or_default()
 }
 
+/// The caller of this request, resolved once however many server functions a page render calls
+/// (the layout's current user and the page's own data each need it).
+#[derive(Clone, Default)]
+pub struct PrincipalCache(Arc<OnceCell<Option<Principal>>>);
+
 /// The signed-in caller, if any.
 pub async fn maybe_principal(state: &AppState) -> Result<Option<Principal>, ApiError> {
-    let mut parts = parts().map_err(fail)?;
-    MaybeAuthUser::from_request_parts(&mut parts, state)
-        .await
-        .map(|MaybeAuthUser(principal)| principal)
-        .map_err(fail)
+    let resolve = || async {
+        let mut parts = parts()?;
+        MaybeAuthUser::from_request_parts(&mut parts, state)
+            .await
+            .map(|MaybeAuthUser(principal)| principal)
+    };
+    match use_context::<PrincipalCache>() {
+        Some(cache) => cache.0.get_or_try_init(resolve).await.cloned().map_err(fail),
+        None => resolve().await.map_err(fail),
+    }
 }
 
 /// The signed-in caller, or 401.

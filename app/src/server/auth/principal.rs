@@ -22,6 +22,7 @@ pub enum Credential {
 pub struct Principal {
     pub user_id: String,
     pub organization_id: String,
+    pub organization_name: String,
     pub role: Role,
     pub email: String,
     pub username: String,

@@ -272,6 +272,7 @@ struct PrincipalRow {
     expires_at: Option<DateTime<Utc>>,
     user_id: String,
     organization_id: String,
+    organization_name: String,
     role: String,
     email: String,
     username: String,
@@ -288,6 +289,7 @@ impl PrincipalRow {
         Ok(Principal {
             user_id: self.user_id,
             organization_id: self.organization_id,
+            organization_name: self.organization_name,
             role: Role::parse(&self.role).map_err(AppError::Internal)?,
             email: self.email,
             username: self.username,
@@ -301,7 +303,8 @@ impl PrincipalRow {
 }
 
 const PRINCIPAL_COLUMNS: &str =
-    "u.id AS user_id, u.organization_id, u.role, u.email, u.username, u.partner, u.locked_until";
+    "u.id AS user_id, u.organization_id, o.name AS organization_name, u.role, u.email, \
+     u.username, u.partner, u.locked_until";
 
 /// The principal behind a session token, or `None` when the token is unknown, idle too long or
 /// past its absolute lifetime (an expired session is deleted on sight). Activity is written back
@@ -317,7 +320,8 @@ pub async fn authenticate_session(
         .fetch_optional(
             &Sql::new(format!(
                 "SELECT s.id AS session_id, s.impersonator_id, s.last_seen_at, s.expires_at, {PRINCIPAL_COLUMNS} \
-                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+                 FROM sessions s JOIN users u ON u.id = s.user_id \
+                 JOIN organizations o ON o.id = u.organization_id WHERE s.token_hash = $1"
             ))
             .bind(token::digest(raw_token)),
         )
@@ -360,7 +364,8 @@ pub async fn authenticate_access_token(
         .fetch_optional(
             &Sql::new(format!(
                 "SELECT NULL AS session_id, NULL AS impersonator_id, NULL AS last_seen_at, NULL AS expires_at, \
-                 {PRINCIPAL_COLUMNS} FROM users u WHERE u.access_token_hash = $1"
+                 {PRINCIPAL_COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id \
+                 WHERE u.access_token_hash = $1"
             ))
             .bind(token::digest(raw_token)),
         )

@@ -24,8 +24,8 @@ pub async fn dashboard_summary(
     let org = &principal.organization_id;
     let (organizations, users, scope) = match principal.role {
         Role::SuperAdmin => (
-            Sql::new("SELECT COUNT(*) FROM organizations"),
-            Sql::new("SELECT COUNT(*) FROM users"),
+            Sql::new("SELECT count FROM row_counts WHERE table_name = 'organizations'"),
+            Sql::new("SELECT count FROM row_counts WHERE table_name = 'users'"),
             Sql::new(""),
         ),
         Role::Admin => (

@@ -102,7 +102,15 @@ fn push_text_match(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &
         }
         TextMatch::Pattern { like, literals } => {
             let indexed = columns.iter().all(|c| INDEXED_TEXT.contains(c));
-            if backend == Backend::Sqlite && indexed {
+            let prefix = literal_prefix(like);
+            if let (Backend::Sqlite, [column], Some((low, high))) = (backend, columns, prefix.as_deref().and_then(prefix_range)) {
+                // `acme*`: a range on the lower(column) index (SQLite compares bytewise, so the
+                // range holds exactly the strings with that prefix); the LIKE below still decides.
+                sql.push(&format!(" AND lower(o.{column}) >= "))
+                    .push_bind(low)
+                    .push(&format!(" AND lower(o.{column}) < "))
+                    .push_bind(high);
+            } else if backend == Backend::Sqlite && indexed {
                 if let Some(query) = fts_query(columns, literals) {
                     sql.push(" AND o.rowid IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ")
                         .push_bind(query)
@@ -127,6 +135,30 @@ fn push_text_match(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &
             sql.push(")");
         }
     }
+}
+
+/// The literal text before the first wildcard of a LIKE pattern (escapes undone), if any.
+fn literal_prefix(like: &str) -> Option<String> {
+    let mut prefix = String::new();
+    let mut chars = like.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => prefix.push(chars.next()?),
+            '%' | '_' => break,
+            c => prefix.push(c),
+        }
+    }
+    (!prefix.is_empty()).then_some(prefix)
+}
+
+/// `[low, high)` holding every string that starts with `prefix`, lowercased as SQLite's `lower()`
+/// does (ASCII only).
+fn prefix_range(prefix: &str) -> Option<(String, String)> {
+    let low = prefix.to_ascii_lowercase();
+    let mut high: Vec<char> = low.chars().collect();
+    let last = high.pop()?;
+    high.push(char::from_u32(last as u32 + 1)?);
+    Some((low, high.into_iter().collect()))
 }
 
 fn push_filters(sql: &mut Sql, backend: Backend, principal: &Principal, query: &ListQuery) {
@@ -176,20 +208,50 @@ fn select_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql
     sql
 }
 
+/// One page. The rows are picked first and only then decorated with their user counts, so a
+/// search matching thousands of rows counts users for 25 of them, not for all.
+fn page_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql {
+    let mut sql = Sql::new("SELECT o.* FROM organizations o WHERE 1 = 1");
+    push_filters(&mut sql, backend, principal, query);
+    sql.push(&order_by(query))
+        .push(" LIMIT ")
+        .push_bind(i64::from(query.per_page))
+        .push(" OFFSET ")
+        .push_bind(query.offset() as i64);
+    Sql {
+        text: format!(
+            "SELECT {} FROM ({}) o{}",
+            columns(),
+            sql.text,
+            order_by(query)
+        ),
+        args: sql.args,
+    }
+}
+
+/// Whether the total is simply every organization (a Super Admin's unfiltered list).
+fn counts_everything(principal: &Principal, query: &ListQuery) -> bool {
+    principal.role == Role::SuperAdmin
+        && query.search.is_none()
+        && query.filters.is_empty()
+        && query.created_from.is_none()
+        && query.created_to.is_none()
+}
+
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
 pub async fn list_organizations(
     db: &Db,
     principal: &Principal,
     query: &ListQuery,
 ) -> Result<Page<Organization>, AppError> {
-    let mut select = select_sql(db.backend(), principal, query);
-    select
-        .push(" LIMIT ")
-        .push_bind(i64::from(query.per_page))
-        .push(" OFFSET ")
-        .push_bind(query.offset() as i64);
-    let mut count = Sql::new("SELECT COUNT(*) FROM organizations o WHERE 1 = 1");
-    push_filters(&mut count, db.backend(), principal, query);
+    let select = page_sql(db.backend(), principal, query);
+    let count = if counts_everything(principal, query) {
+        Sql::new("SELECT count FROM row_counts WHERE table_name = 'organizations'")
+    } else {
+        let mut count = Sql::new("SELECT COUNT(*) FROM organizations o WHERE 1 = 1");
+        push_filters(&mut count, db.backend(), principal, query);
+        count
+    };
     let (items, total) = tokio::try_join!(
         db.fetch_all::<Organization>(&select),
         db.fetch_count(&count)
@@ -446,6 +508,14 @@ pub async fn update_own_organization(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefixes_become_ranges() {
+        assert_eq!(literal_prefix("Wonka%"), Some("Wonka".into()));
+        assert_eq!(literal_prefix("100\\%\\_%"), Some("100%_".into()));
+        assert_eq!(literal_prefix("%@example.com"), None);
+        assert_eq!(prefix_range("Wonka"), Some(("wonka".into(), "wonkb".into())));
+    }
 
     #[test]
     fn fts_query_needs_three_characters() {

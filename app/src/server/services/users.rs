@@ -157,27 +157,16 @@ fn random_password() -> String {
         .collect()
 }
 
-#[derive(sqlx::FromRow)]
-struct CurrentUserRow {
-    organization_name: String,
-}
-
-/// The shell's view of the signed-in user.
-pub async fn current_user(db: &Db, principal: &Principal) -> Result<CurrentUser, AppError> {
-    let row: CurrentUserRow = db
-        .fetch_one(
-            &Sql::new("SELECT name AS organization_name FROM organizations WHERE id = $1")
-                .bind(&principal.organization_id),
-        )
-        .await?;
-    Ok(CurrentUser {
+/// The shell's view of the signed-in user (the principal already carries it all).
+pub fn current_user(principal: &Principal) -> CurrentUser {
+    CurrentUser {
         id: principal.user_id.clone(),
         email: principal.email.clone(),
         username: principal.username.clone(),
         role: principal.role,
         organization_id: principal.organization_id.clone(),
-        organization_name: row.organization_name,
-    })
+        organization_name: principal.organization_name.clone(),
+    }
 }
 
 #[cfg(test)]
