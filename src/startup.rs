@@ -7,7 +7,6 @@ use app::server::error::api_error_response;
 use app::server::request::REQUEST_ID;
 use app::server::services::users::{ensure_first_super_admin, FirstAdmin};
 use app::server::ui::PrincipalCache;
-use leptos::prelude::provide_context;
 use app::server::{AppState, Config, Db};
 use app::{shell, App};
 use axum::extract::{DefaultBodyLimit, Request};
@@ -16,6 +15,7 @@ use axum::response::Response;
 use axum::Router;
 use http::{HeaderValue, StatusCode};
 use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -159,7 +159,10 @@ async fn server_fn_status(request: Request, next: Next) -> Response {
     }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return api_error_response(app::error::ApiError::new(500, "Something went wrong on our side."));
+        return api_error_response(app::error::ApiError::new(
+            500,
+            "Something went wrong on our side.",
+        ));
     };
     if let Ok(error) = serde_json::from_slice::<app::error::ApiError>(&bytes) {
         if let Ok(status) = StatusCode::from_u16(error.status) {

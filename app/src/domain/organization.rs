@@ -231,8 +231,9 @@ pub struct OrganizationAttributes {
 pub struct Organization {
     pub id: String,
     pub lock_version: i64,
+    // Nested on the server-function wire too: `serde(flatten)` would pull serde's buffering
+    // deserializer into the wasm bundle.
     #[cfg_attr(feature = "ssr", sqlx(flatten))]
-    #[serde(flatten)]
     pub attributes: OrganizationAttributes,
 }
 

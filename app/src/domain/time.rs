@@ -46,7 +46,33 @@ pub mod millis_option {
     }
 }
 
-/// "Mar 4, 2024 13:04" for tables.
+/// "Mar 4, 2024 13:04" for tables. Written out by hand: chrono's strftime interpreter would add
+/// its parser to the wasm bundle.
 pub fn format_short(at: &DateTime<Utc>) -> String {
-    at.format("%b %-d, %Y %H:%M").to_string()
+    use chrono::{Datelike, Timelike};
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {}, {} {:02}:{:02}",
+        MONTHS[at.month0() as usize],
+        at.day(),
+        at.year(),
+        at.hour(),
+        at.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn formats() {
+        let at = Utc.with_ymd_and_hms(2024, 3, 4, 13, 4, 41).unwrap()
+            + chrono::Duration::milliseconds(814);
+        assert_eq!(format_millis(&at), "2024-03-04T13:04:41.814Z");
+        assert_eq!(format_short(&at), "Mar 4, 2024 13:04");
+    }
 }

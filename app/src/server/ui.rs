@@ -42,7 +42,12 @@ pub async fn maybe_principal(state: &AppState) -> Result<Option<Principal>, ApiE
             .map(|MaybeAuthUser(principal)| principal)
     };
     match use_context::<PrincipalCache>() {
-        Some(cache) => cache.0.get_or_try_init(resolve).await.cloned().map_err(fail),
+        Some(cache) => cache
+            .0
+            .get_or_try_init(resolve)
+            .await
+            .cloned()
+            .map_err(fail),
         None => resolve().await.map_err(fail),
     }
 }

@@ -103,7 +103,9 @@ fn push_text_match(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &
         TextMatch::Pattern { like, literals } => {
             let indexed = columns.iter().all(|c| INDEXED_TEXT.contains(c));
             let prefix = literal_prefix(like);
-            if let (Backend::Sqlite, [column], Some((low, high))) = (backend, columns, prefix.as_deref().and_then(prefix_range)) {
+            if let (Backend::Sqlite, [column], Some((low, high))) =
+                (backend, columns, prefix.as_deref().and_then(prefix_range))
+            {
                 // `acme*`: a range on the lower(column) index (SQLite compares bytewise, so the
                 // range holds exactly the strings with that prefix); the LIKE below still decides.
                 sql.push(&format!(" AND lower(o.{column}) >= "))
@@ -514,7 +516,10 @@ mod tests {
         assert_eq!(literal_prefix("Wonka%"), Some("Wonka".into()));
         assert_eq!(literal_prefix("100\\%\\_%"), Some("100%_".into()));
         assert_eq!(literal_prefix("%@example.com"), None);
-        assert_eq!(prefix_range("Wonka"), Some(("wonka".into(), "wonkb".into())));
+        assert_eq!(
+            prefix_range("Wonka"),
+            Some(("wonka".into(), "wonkb".into()))
+        );
     }
 
     #[test]
