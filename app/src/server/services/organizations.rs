@@ -211,9 +211,18 @@ fn select_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql
 }
 
 /// One page. The rows are picked first and only then decorated with their user counts, so a
-/// search matching thousands of rows counts users for 25 of them, not for all.
-fn page_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql {
-    let mut sql = Sql::new("SELECT o.* FROM organizations o WHERE 1 = 1");
+/// search matching thousands of rows counts users for 25 of them, not for all. With
+/// `with_total`, the same pass also counts every match (`COUNT(*) OVER ()`), so a filtered list
+/// filters once instead of twice.
+fn page_sql(backend: Backend, principal: &Principal, query: &ListQuery, with_total: bool) -> Sql {
+    let total = if with_total {
+        ", COUNT(*) OVER () AS total_count"
+    } else {
+        ", CAST(0 AS BIGINT) AS total_count"
+    };
+    let mut sql = Sql::new(format!(
+        "SELECT o.*{total} FROM organizations o WHERE 1 = 1"
+    ));
     push_filters(&mut sql, backend, principal, query);
     sql.push(&order_by(query))
         .push(" LIMIT ")
@@ -222,13 +231,20 @@ fn page_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql {
         .push_bind(query.offset() as i64);
     Sql {
         text: format!(
-            "SELECT {} FROM ({}) o{}",
+            "SELECT {}, o.total_count FROM ({}) o{}",
             columns(),
             sql.text,
             order_by(query)
         ),
         args: sql.args,
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    organization: Organization,
+    total_count: i64,
 }
 
 /// Whether the total is simply every organization (a Super Admin's unfiltered list).
@@ -246,20 +262,27 @@ pub async fn list_organizations(
     principal: &Principal,
     query: &ListQuery,
 ) -> Result<Page<Organization>, AppError> {
-    let select = page_sql(db.backend(), principal, query);
-    let count = if counts_everything(principal, query) {
-        Sql::new("SELECT count FROM row_counts WHERE table_name = 'organizations'")
+    let counted = counts_everything(principal, query);
+    let rows = db
+        .fetch_all::<PageRow>(&page_sql(db.backend(), principal, query, !counted))
+        .await?;
+    let total = if counted {
+        db.fetch_count(&Sql::new(
+            "SELECT count FROM row_counts WHERE table_name = 'organizations'",
+        ))
+        .await?
+    } else if let Some(row) = rows.first() {
+        row.total_count
+    } else if query.page == 1 {
+        0
     } else {
+        // Past the last page there is no row to carry the total: count separately.
         let mut count = Sql::new("SELECT COUNT(*) FROM organizations o WHERE 1 = 1");
         push_filters(&mut count, db.backend(), principal, query);
-        count
+        db.fetch_count(&count).await?
     };
-    let (items, total) = tokio::try_join!(
-        db.fetch_all::<Organization>(&select),
-        db.fetch_count(&count)
-    )?;
     Ok(Page {
-        items,
+        items: rows.into_iter().map(|row| row.organization).collect(),
         meta: PageMeta::new(query.page, query.per_page, total.max(0) as u64),
     })
 }
