@@ -170,6 +170,13 @@ async fn filters_wildcards_sorting_and_paging() {
     assert_eq!(names(&page), ["Globex", "Initech"]);
     let beyond = list(&app, &token, "page=9").await;
     assert!(beyond["data"].as_array().unwrap().is_empty());
+    assert_eq!(beyond["meta"]["total_count"], 5);
+    // A substring search counts in the page query; past its last page it still knows the total.
+    let searched = list(&app, &token, "q=acme&per_page=1&page=2").await;
+    assert_eq!(searched["meta"]["total_count"], 2);
+    assert_eq!(names(&searched), ["acme west"]);
+    let past = list(&app, &token, "q=acme&page=3").await;
+    assert_eq!(past["meta"]["total_count"], 2);
 
     let recent = list(&app, &token, "relative_date_range=1d").await;
     assert_eq!(recent["meta"]["total_count"], 5);

@@ -247,6 +247,17 @@ struct PageRow {
     total_count: i64,
 }
 
+/// Whether every match has to be read and sorted anyway (a substring or suffix search, which no
+/// ordered index serves): then counting in the same pass is free. A prefix or exact match walks an
+/// index in order and stops at the page, and a separate index-only count is cheaper.
+fn must_sort_every_match(query: &ListQuery) -> bool {
+    let unordered = |m: &TextMatch| match m {
+        TextMatch::Exact(_) => false,
+        TextMatch::Pattern { like, .. } => literal_prefix(like).is_none(),
+    };
+    query.search.is_some() || query.filters.iter().any(|(_, m)| unordered(m))
+}
+
 /// Whether the total is simply every organization (a Super Admin's unfiltered list).
 fn counts_everything(principal: &Principal, query: &ListQuery) -> bool {
     principal.role == Role::SuperAdmin
@@ -263,20 +274,21 @@ pub async fn list_organizations(
     query: &ListQuery,
 ) -> Result<Page<Organization>, AppError> {
     let counted = counts_everything(principal, query);
+    let windowed = !counted && must_sort_every_match(query);
     let rows = db
-        .fetch_all::<PageRow>(&page_sql(db.backend(), principal, query, !counted))
+        .fetch_all::<PageRow>(&page_sql(db.backend(), principal, query, windowed))
         .await?;
     let total = if counted {
         db.fetch_count(&Sql::new(
             "SELECT count FROM row_counts WHERE table_name = 'organizations'",
         ))
         .await?
-    } else if let Some(row) = rows.first() {
+    } else if let (true, Some(row)) = (windowed, rows.first()) {
         row.total_count
-    } else if query.page == 1 {
+    } else if windowed && query.page == 1 {
         0
     } else {
-        // Past the last page there is no row to carry the total: count separately.
+        // An index-ordered page, or a page past the last one (no row to carry the total).
         let mut count = Sql::new("SELECT COUNT(*) FROM organizations o WHERE 1 = 1");
         push_filters(&mut count, db.backend(), principal, query);
         db.fetch_count(&count).await?
