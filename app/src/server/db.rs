@@ -73,10 +73,11 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                // A 24 MB page cache per connection instead of SQLite's 2 MB: a search touching
-                // 2,500 rows drops from 5 ms to under 2 ms. Four connections bound it to 96 MB.
+                // A 32 MB page cache per connection instead of SQLite's 2 MB: a search touching
+                // 2,500 rows drops from 5 ms to under 2 ms. Three connections bound it to 96 MB
+                // (bench/run.sh: three at 32 MB beat four at 24 MB or 16 MB on both cores).
                 // (mmap was faster still, but every connection's mapping counts in the RSS.)
-                .pragma("cache_size", "-24000")
+                .pragma("cache_size", "-32000")
                 .pragma("temp_store", "memory");
             let file = options.get_filename();
             if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -86,7 +87,7 @@ impl Db {
                 })?;
             }
             let pool = SqlitePoolOptions::new()
-                .max_connections(4)
+                .max_connections(3)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
