@@ -184,8 +184,8 @@ pub enum Conn {
 impl Conn {
     pub fn exec(&mut self) -> Exec<'_> {
         match self {
-            Conn::Sqlite(conn) => Exec::Sqlite(&mut **conn),
-            Conn::Postgres(conn) => Exec::Postgres(&mut **conn),
+            Conn::Sqlite(conn) => Exec::Sqlite(conn),
+            Conn::Postgres(conn) => Exec::Postgres(conn),
         }
     }
 }
@@ -199,8 +199,8 @@ pub enum Tx {
 impl Tx {
     pub fn exec(&mut self) -> Exec<'_> {
         match self {
-            Tx::Sqlite(tx) => Exec::Sqlite(&mut **tx),
-            Tx::Postgres(tx) => Exec::Postgres(&mut **tx),
+            Tx::Sqlite(tx) => Exec::Sqlite(tx),
+            Tx::Postgres(tx) => Exec::Postgres(tx),
         }
     }
 

@@ -170,7 +170,6 @@ pub async fn sign_in(
         },
     )
     .await?;
-    drop(exec);
     tx.commit().await?;
 
     Ok(SignedIn {
@@ -232,7 +231,6 @@ async fn record_failure(
         },
     )
     .await?;
-    drop(exec);
     tx.commit().await?;
     Ok(())
 }
@@ -259,7 +257,6 @@ pub async fn sign_out(db: &Db, principal: &Principal) -> Result<(), AppError> {
         ),
     )
     .await?;
-    drop(exec);
     tx.commit().await?;
     Ok(())
 }
@@ -371,7 +368,7 @@ pub async fn authenticate_access_token(
         )
         .await?;
     match row {
-        Some(row) if !row.locked_until.is_some_and(|until| until > now()) => {
+        Some(row) if row.locked_until.is_none_or(|until| until <= now()) => {
             row.into_principal(Credential::AccessToken, meta).map(Some)
         }
         _ => Ok(None),

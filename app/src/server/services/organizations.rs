@@ -399,7 +399,6 @@ pub async fn create_organization(
             .with_changes(diff(&json!({}), &json!(valid.as_input()))),
     )
     .await?;
-    drop(exec);
     tx.commit().await?;
     Ok(created)
 }
@@ -463,7 +462,6 @@ pub async fn update_organization(
         .with_changes(changes),
     )
     .await?;
-    drop(exec);
     tx.commit().await?;
     Ok(updated)
 }
@@ -513,7 +511,6 @@ pub async fn delete_organization(
         .with_changes(diff(&json!(current.to_input()), &json!({}))),
     )
     .await?;
-    drop(exec);
     tx.commit().await?;
     Ok(())
 }

@@ -107,7 +107,6 @@ pub async fn ensure_first_super_admin(
         },
     )
     .await?;
-    drop(exec);
     tx.commit().await?;
     Ok(Some(FirstAdmin {
         email,
