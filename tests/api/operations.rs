@@ -126,3 +126,69 @@ async fn server_function_argument_errors_are_400_not_500() {
         .unwrap();
     assert_error(response, 400).await;
 }
+
+#[tokio::test]
+async fn server_rendered_forms_carry_their_state() {
+    let app = spawn_app().await;
+    // The login form keeps `next` in the HTML itself (it must work before the wasm loads).
+    let html = app
+        .client
+        .get(app.url("/login?next=%2Forganizations"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"name="next" value="/organizations""#),
+        "{html}"
+    );
+
+    let response = app
+        .sign_in(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+        .await;
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = |path: &'static str| {
+        let request = app
+            .client
+            .get(app.url(path))
+            .header("cookie", cookie.clone());
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let list = page("/organizations?q=stew&sort=name:desc").await;
+    assert!(
+        list.contains(r#"value="stew""#),
+        "the search box shows the search"
+    );
+    assert!(list.contains(r#"name="sort" value="name:desc""#));
+    let own: serde_json::Value = app
+        .get("/v2/user/organization", &app.admin_token().await)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let detail = app
+        .client
+        .get(app.url(&format!(
+            "/organizations/{}",
+            own["data"]["id"].as_str().unwrap()
+        )))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        detail.contains(r#"name="version" value="1""#),
+        "the edit form carries its version"
+    );
+}

@@ -26,7 +26,7 @@ pub fn LoginPage() -> impl IntoView {
                 <h1>"Sign in"</h1>
                 {move || error().map(|message| view! { <div class="alert alert-error" role="alert">{message}</div> })}
                 <form method="post" action="/api/sign_in" class="form">
-                    <input type="hidden" name="next" prop:value=next/>
+                    <input type="hidden" name="next" value=next/>
                     <div class="field">
                         <label for="username">"Email or username"</label>
                         <input id="username" name="username" type="text" autocomplete="username" required autofocus/>

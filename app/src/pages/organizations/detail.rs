@@ -122,7 +122,7 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
         })}
         <ActionForm action=update attr:class="card form" attr:novalidate=true>
             <input type="hidden" name="id" value=id.clone()/>
-            <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
+            <input type="hidden" name="version" value=move || version.get().to_string()/>
             {move || errors.get().map(|e| view! { <div class="alert alert-error">{format!("Please fix the highlighted fields: {}", e.message)}</div> })}
             <div class="form-grid">
                 <OrganizationFields initial errors/>

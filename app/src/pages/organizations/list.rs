@@ -113,9 +113,9 @@ pub fn OrganizationListPage() -> impl IntoView {
         <Form method="GET" action="/organizations" attr:class="toolbar" attr:role="search">
             <div class="field field-inline">
                 <label for="organization-search">"Search organizations"</label>
-                <input id="organization-search" type="search" name="q" prop:value=search_value placeholder="Name or company name"/>
+                <input id="organization-search" type="search" name="q" value=search_value placeholder="Name or company name"/>
             </div>
-            <input type="hidden" name="sort" prop:value=sort_value/>
+            <input type="hidden" name="sort" value=sort_value/>
             <div class="field field-inline">
                 <label for="per-page">"Per page"</label>
                 <select id="per-page" name="per_page" on:change=move |ev| {
