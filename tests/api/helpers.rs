@@ -89,6 +89,18 @@ impl TestApp {
             .to_string()
     }
 
+    /// Signs in the admin and answers the `steward_session=...` cookie pair a browser would send.
+    pub async fn admin_session_cookie(&self) -> String {
+        let response = self.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
     pub async fn admin_token(&self) -> String {
         self.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }

@@ -192,3 +192,20 @@ async fn server_rendered_forms_carry_their_state() {
         "the edit form carries its version"
     );
 }
+
+#[tokio::test]
+async fn bad_database_urls_fail_with_one_clear_line() {
+    use app::server::db::{ConnectError, Db};
+    let unknown = Db::connect("mysql://root@localhost/steward")
+        .await
+        .unwrap_err();
+    assert!(matches!(unknown, ConnectError::UnknownScheme(_)));
+    assert!(unknown.to_string().contains("sqlite://"), "{unknown}");
+
+    let unreachable = Db::connect("postgres://steward:secret@127.0.0.1:1/steward")
+        .await
+        .unwrap_err();
+    assert!(matches!(unreachable, ConnectError::Unreachable { .. }));
+    let line = unreachable.to_string();
+    assert!(!line.contains("secret") && !line.contains('\n'), "{line}");
+}

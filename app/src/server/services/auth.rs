@@ -91,7 +91,8 @@ pub async fn sign_in(
     )
     .await?;
 
-    let Some(user) = candidate else {
+    // Failed attempts, not successful ones, count against the client's address.
+    let count_failure_from_ip = || {
         rate_limit::hit(
             db,
             &ip_key,
@@ -99,7 +100,9 @@ pub async fn sign_in(
             config.sign_in_rate_window,
             at,
         )
-        .await?;
+    };
+    let Some(user) = candidate else {
+        count_failure_from_ip().await?;
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     };
     if user.locked_until.is_some_and(|until| until > at) {
@@ -108,14 +111,7 @@ pub async fn sign_in(
         ));
     }
     if !matches {
-        rate_limit::hit(
-            db,
-            &ip_key,
-            config.sign_in_rate_limit,
-            config.sign_in_rate_window,
-            at,
-        )
-        .await?;
+        count_failure_from_ip().await?;
         record_failure(db, config, &user, meta, at).await?;
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     }
