@@ -72,10 +72,13 @@ strip_ansi() { sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g' "$@"; }
 
 # --- the steps -----------------------------------------------------------------------------------
 
-cargo_test_sqlite() { env -u TEST_DATABASE_URL cargo test --workspace; }
+# Per package, never `--workspace`: that would build `app` with `ssr` and `hydrate` unified (the
+# frontend enables `hydrate`), and the server under test would then run client-only code.
+cargo_tests() { cargo test -p app --features ssr && cargo test -p steward; }
+cargo_test_sqlite() { (unset TEST_DATABASE_URL && cargo_tests); }
 cargo_test_postgres() {
   local status=0
-  cargo test --workspace || status=$?
+  cargo_tests || status=$?
   # Every API test created a database of its own (steward_test_<uuid>); drop them all.
   psql "$TEST_DATABASE_URL" -qAtc "select datname from pg_database where datname like 'steward_test_%'" |
     while read -r name; do
@@ -119,14 +122,14 @@ else
   run_step clippy-steward "clippy steward (server)" cargo clippy -p steward -- -D warnings || true
 fi
 
-run_step cargo-test-sqlite "cargo test --workspace (database: SQLite)" cargo_test_sqlite || true
+run_step cargo-test-sqlite "cargo test (database: SQLite)" cargo_test_sqlite || true
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   export TEST_DATABASE_URL
   # The Rust tests use PostgreSQL whenever TEST_DATABASE_URL is set.
-  run_step cargo-test-postgres "cargo test --workspace (database: PostgreSQL $(redact "$TEST_DATABASE_URL"))" \
+  run_step cargo-test-postgres "cargo test (database: PostgreSQL $(redact "$TEST_DATABASE_URL"))" \
     cargo_test_postgres || true
 else
-  skip_step "cargo test --workspace (database: PostgreSQL)" "TEST_DATABASE_URL not set"
+  skip_step "cargo test (database: PostgreSQL)" "TEST_DATABASE_URL not set"
 fi
 
 if [ "${STEWARD_SKIP_E2E:-0}" = "1" ]; then
