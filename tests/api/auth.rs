@@ -188,14 +188,7 @@ async fn the_instance_api_key_is_enforced_when_configured() {
 #[tokio::test]
 async fn cookie_authenticated_changes_need_a_same_origin_request() {
     let app = spawn_app().await;
-    let response = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = app.admin_session_cookie().await;
     let cross_site = app
         .client
         .delete(app.url("/auth/sign_out"))

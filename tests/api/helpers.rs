@@ -101,6 +101,18 @@ impl TestApp {
             .to_string()
     }
 
+    /// A page as the browser gets it, with `cookie` (or signed out when empty).
+    pub async fn page_html(&self, path: &str, cookie: &str) -> String {
+        let mut request = self
+            .client
+            .get(self.url(path))
+            .header("accept", "text/html");
+        if !cookie.is_empty() {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap().text().await.unwrap()
+    }
+
     pub async fn admin_token(&self) -> String {
         self.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }

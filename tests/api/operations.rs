@@ -86,26 +86,8 @@ async fn pages_render_on_the_server() {
         .starts_with("/login"));
 
     // Signed in with the cookie, the list is rendered in full on the server.
-    let response = app
-        .sign_in(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
-        .await;
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let html = app
-        .client
-        .get(app.url("/organizations"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let cookie = app.admin_session_cookie().await;
+    let html = app.page_html("/organizations", &cookie).await;
     assert!(html.contains("<table"), "the table is server-rendered");
     assert!(
         html.contains("Steward"),
@@ -131,38 +113,16 @@ async fn server_function_argument_errors_are_400_not_500() {
 async fn server_rendered_forms_carry_their_state() {
     let app = spawn_app().await;
     // The login form keeps `next` in the HTML itself (it must work before the wasm loads).
-    let html = app
-        .client
-        .get(app.url("/login?next=%2Forganizations"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_html("/login?next=%2Forganizations", "").await;
     assert!(
         html.contains(r#"name="next" value="/organizations""#),
         "{html}"
     );
 
-    let response = app
-        .sign_in(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+    let cookie = app.admin_session_cookie().await;
+    let list = app
+        .page_html("/organizations?q=stew&sort=name:desc", &cookie)
         .await;
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let page = |path: &'static str| {
-        let request = app
-            .client
-            .get(app.url(path))
-            .header("cookie", cookie.clone());
-        async move { request.send().await.unwrap().text().await.unwrap() }
-    };
-    let list = page("/organizations?q=stew&sort=name:desc").await;
     assert!(
         list.contains(r#"value="stew""#),
         "the search box shows the search"
@@ -175,18 +135,11 @@ async fn server_rendered_forms_carry_their_state() {
         .await
         .unwrap();
     let detail = app
-        .client
-        .get(app.url(&format!(
-            "/organizations/{}",
-            own["data"]["id"].as_str().unwrap()
-        )))
-        .header("cookie", cookie.clone())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_html(
+            &format!("/organizations/{}", own["data"]["id"].as_str().unwrap()),
+            &cookie,
+        )
+        .await;
     assert!(
         detail.contains(r#"name="version" value="1""#),
         "the edit form carries its version"
