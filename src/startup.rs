@@ -132,20 +132,12 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(|_| {
-            app::server::AppError::Internal("a handler panicked".into()).into_response_body()
+            api_error_response(
+                app::server::AppError::Internal("a handler panicked".into()).to_api_error(),
+            )
         }))
         .layer(middleware::from_fn(request_context))
         .with_state(state)
-}
-
-trait IntoResponseBody {
-    fn into_response_body(self) -> Response;
-}
-
-impl IntoResponseBody for app::server::AppError {
-    fn into_response_body(self) -> Response {
-        api_error_response(self.to_api_error())
-    }
 }
 
 /// Server functions answer 500 for failures of their own machinery (a missing or malformed

@@ -4,7 +4,6 @@ use crate::api::auth::get_current_user;
 use crate::components::theme::{ThemeToggle, THEME_BOOTSTRAP_JS};
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::domain::user::CurrentUser;
-use crate::domain::Role;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::docs::DocsPage;
 use crate::pages::login::LoginPage;
@@ -99,7 +98,6 @@ fn SignedInLayout() -> impl IntoView {
 #[component]
 fn Chrome(user: CurrentUser) -> impl IntoView {
     let menu_open = RwSignal::new(false);
-    let is_super_admin = user.role == Role::SuperAdmin;
     view! {
         <header class="topbar">
             <a href="/" class="brand">
@@ -130,7 +128,6 @@ fn Chrome(user: CurrentUser) -> impl IntoView {
                         <p class="user-menu-meta">
                             <strong>{user.username.clone()}</strong>
                             <span>{format!("{} · {}", user.role, user.organization_name)}</span>
-                            {is_super_admin.then(|| view! { <span class="badge">"Super Admin"</span> })}
                         </p>
                         <form method="post" action="/api/sign_out">
                             <button type="submit" role="menuitem" class="menu-item">"Sign out"</button>

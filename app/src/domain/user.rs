@@ -24,6 +24,7 @@ pub struct DashboardSummary {
 
 /// One line of recent activity (an audit event, summarised).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ActivityItem {
     pub id: String,
     pub actor: Option<String>,

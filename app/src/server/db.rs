@@ -163,10 +163,6 @@ impl Db {
         self.conn().await?.exec().fetch_optional(sql).await
     }
 
-    pub async fn fetch_one<T: Row>(&self, sql: &Sql) -> Result<T, sqlx::Error> {
-        self.conn().await?.exec().fetch_one(sql).await
-    }
-
     pub async fn fetch_count(&self, sql: &Sql) -> Result<i64, sqlx::Error> {
         self.conn().await?.exec().fetch_count(sql).await
     }
@@ -272,21 +268,6 @@ impl Exec<'_> {
             Exec::Postgres(c) => {
                 bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql)
                     .fetch_optional(&mut **c)
-                    .await
-            }
-        }
-    }
-
-    pub async fn fetch_one<T: Row>(&mut self, sql: &Sql) -> Result<T, sqlx::Error> {
-        match self {
-            Exec::Sqlite(c) => {
-                bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), sql)
-                    .fetch_one(&mut **c)
-                    .await
-            }
-            Exec::Postgres(c) => {
-                bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), sql)
-                    .fetch_one(&mut **c)
                     .await
             }
         }

@@ -88,24 +88,6 @@ impl AppError {
     }
 }
 
-impl From<ApiError> for AppError {
-    fn from(err: ApiError) -> AppError {
-        match err.status {
-            400 => AppError::BadRequest(err.message),
-            401 => AppError::Unauthorized(err.message),
-            403 => AppError::Forbidden(err.message),
-            404 => AppError::NotFound(err.message),
-            409 => AppError::Conflict(err.message),
-            412 => AppError::PreconditionFailed(err.message),
-            413 => AppError::PayloadTooLarge(err.message),
-            415 => AppError::UnsupportedMediaType(err.message),
-            422 => AppError::Invalid(err.errors),
-            429 => AppError::TooManyRequests(err.message),
-            _ => AppError::Internal(err.message),
-        }
-    }
-}
-
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         api_error_response(self.to_api_error())

@@ -36,10 +36,6 @@ pub struct Principal {
 }
 
 impl Principal {
-    pub fn is_super_admin(&self) -> bool {
-        self.role == Role::SuperAdmin
-    }
-
     pub fn is_admin(&self) -> bool {
         self.role >= Role::Admin
     }

@@ -49,12 +49,7 @@ async fn update_organization(
     IfMatch(expected): IfMatch,
     JsonBody(body): JsonBody<OrganizationBody>,
 ) -> Result<Response, AppError> {
-    let input = body.organization.ok_or_else(|| {
-        AppError::invalid(
-            "organization",
-            "is missing (send {\"organization\": {...}})",
-        )
-    })?;
+    let input = body.into_input()?;
     let updated = service::update_own_organization(&state.db, &principal, input, expected).await?;
     Ok(([(ETAG, updated.etag())], Json(json!({}))).into_response())
 }

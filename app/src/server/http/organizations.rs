@@ -106,7 +106,7 @@ pub struct OrganizationBody {
 }
 
 impl OrganizationBody {
-    fn into_input(self) -> Result<OrganizationInput, AppError> {
+    pub fn into_input(self) -> Result<OrganizationInput, AppError> {
         self.organization.ok_or_else(|| {
             AppError::invalid(
                 "organization",

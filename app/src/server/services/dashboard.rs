@@ -5,17 +5,6 @@ use crate::domain::Role;
 use crate::server::auth::Principal;
 use crate::server::db::{Db, Sql};
 use crate::server::AppError;
-use chrono::{DateTime, Utc};
-
-#[derive(sqlx::FromRow)]
-struct ActivityRow {
-    id: String,
-    actor: Option<String>,
-    action: String,
-    target_type: String,
-    target_id: Option<String>,
-    created_at: DateTime<Utc>,
-}
 
 pub async fn dashboard_summary(
     db: &Db,
@@ -54,21 +43,11 @@ pub async fn dashboard_summary(
     let (organizations, users, recent) = tokio::try_join!(
         db.fetch_count(&organizations),
         db.fetch_count(&users),
-        db.fetch_all::<ActivityRow>(&recent)
+        db.fetch_all::<ActivityItem>(&recent)
     )?;
     Ok(DashboardSummary {
         organizations: organizations.max(0) as u64,
         users: users.max(0) as u64,
-        recent: recent
-            .into_iter()
-            .map(|r| ActivityItem {
-                id: r.id,
-                actor: r.actor,
-                action: r.action,
-                target_type: r.target_type,
-                target_id: r.target_id,
-                created_at: r.created_at,
-            })
-            .collect(),
+        recent,
     })
 }
