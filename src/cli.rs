@@ -115,6 +115,22 @@ pub struct Settings {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "STEWARD_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
     pub body_limit: usize,
+    /// Seconds a connection may take to send its request headers before it is closed.
+    #[arg(
+        long,
+        env = "STEWARD_HEADER_READ_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_read_timeout_secs: u64,
+    /// Seconds an export waits on a client that reads nothing before it gives up.
+    #[arg(
+        long,
+        env = "STEWARD_EXPORT_STALL_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub export_stall_timeout_secs: u64,
 }
 
 impl Settings {
@@ -128,6 +144,8 @@ impl Settings {
         config.api_key = self.api_key.clone().filter(|k| !k.is_empty());
         config.secure_cookies = self.secure_cookies;
         config.body_limit = self.body_limit;
+        config.header_read_timeout = Duration::from_secs(self.header_read_timeout_secs.max(1));
+        config.export_stall_timeout = Duration::from_secs(self.export_stall_timeout_secs.max(1));
         config
     }
 }

@@ -5,11 +5,12 @@ use app::server::auth::guard;
 use app::server::db::ConnectError;
 use app::server::error::api_error_response;
 use app::server::request::REQUEST_ID;
+use app::server::services::export::ExportBudget;
 use app::server::services::users::{ensure_first_super_admin, FirstAdmin};
 use app::server::ui::PrincipalCache;
 use app::server::{AppState, Config, Db};
 use app::{shell, App};
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
@@ -19,7 +20,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument;
@@ -71,8 +72,10 @@ impl Application {
             .site_root(site_root)
             .site_addr(bound)
             .build();
+        let exports = ExportBudget::for_db(&db, config.export_stall_timeout);
         let state = AppState {
             db,
+            exports,
             config: Arc::new(config),
             leptos_options,
         };
@@ -95,19 +98,77 @@ impl Application {
         self.state.db.clone()
     }
 
+    /// Serves until SIGTERM / Ctrl-C, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let db = self.state.db.clone();
-        axum::serve(
+        serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router,
+            self.state.config.header_read_timeout,
+            shutdown_signal(),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await;
         db.close().await;
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The accept loop: hyper with a header-read timeout, so a client that opens connections and
+/// trickles its headers (slowloris) is cut off instead of holding a task and a socket forever.
+/// Each request carries the peer address (`ConnectInfo`) as `axum::serve` would add it.
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    header_read_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use tower::ServiceExt;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(Duration::from_secs(30)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(err) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service =
+            hyper::service::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(request.map(axum::body::Body::new))
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // Resets, timeouts and half-sent requests end here; they are the client's business.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 /// The whole stack. Order of layers (outermost first): request id + log line, panic → 500 body,
@@ -126,7 +187,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status))
-        .layer(middleware::from_fn(guard::require_same_origin))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_same_origin,
+        ))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             reject_oversized(req, next, body_limit)
         }))

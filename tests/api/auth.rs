@@ -120,35 +120,111 @@ async fn sessions_expire_when_idle() {
     assert_error(app.get("/v2/organizations", &token).await, 401).await;
 }
 
+/// Failed attempts that got as far as a password check (the reservation admitted them).
+async fn checked_failures(app: &crate::helpers::TestApp) -> i64 {
+    app.audited("user.sign_in_failed").await + app.audited("user.locked").await
+}
+
 #[tokio::test]
-async fn repeated_failures_lock_the_account_even_in_parallel() {
-    let app = spawn_app_with(|c| c.lockout_attempts = 3).await;
-    let attempts = (0..6).map(|_| app.sign_in(ADMIN_EMAIL, "wrong password"));
-    for response in futures::future::join_all(attempts).await {
-        assert_eq!(response.status(), 401);
+async fn a_parallel_burst_gets_no_more_guesses_than_the_lockout_allows() {
+    // Lock at 10 (the default); the per-address limit out of the way.
+    let app = spawn_app_with(|c| c.sign_in_rate_limit = 1_000).await;
+    let burst = (0..30).map(|_| app.sign_in(ADMIN_EMAIL, "wrong password"));
+    let wrong_message = json!(crate::helpers::INVALID_CREDENTIALS);
+    for response in futures::future::join_all(burst).await {
+        let body = assert_error(response, 401).await;
+        assert_eq!(body["message"], wrong_message);
     }
-    let failed: i64 = app
-        .db
-        .fetch_count(
-            &app::server::db::Sql::new("SELECT failed_attempts FROM users WHERE email = $1")
-                .bind(ADMIN_EMAIL),
-        )
-        .await
-        .unwrap();
-    assert!(
-        (3..=6).contains(&failed),
-        "parallel failures were counted atomically: {failed}"
+    assert_eq!(
+        checked_failures(&app).await,
+        10,
+        "only ten guesses were checked"
     );
-    let locked = assert_error(app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await, 401).await;
-    assert!(locked["message"].as_str().unwrap().contains("locked"));
-    let audited = app
-        .db
-        .fetch_count(&app::server::db::Sql::new(
-            "SELECT COUNT(*) FROM audit_events WHERE action = 'user.locked'",
-        ))
+    assert_eq!(app.audited("user.locked").await, 1);
+
+    // Locked: the right password reads exactly like a wrong one.
+    let right = assert_error(app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await, 401).await;
+    let wrong = assert_error(app.sign_in(ADMIN_EMAIL, "another guess").await, 401).await;
+    assert_eq!(right, wrong);
+    assert_eq!(
+        checked_failures(&app).await,
+        10,
+        "a locked account checks nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_right_password_hidden_in_a_burst_gets_no_extra_chances() {
+    let app = spawn_app_with(|c| c.sign_in_rate_limit = 1_000).await;
+    for _ in 0..9 {
+        assert_error(app.sign_in(ADMIN_EMAIL, "wrong password").await, 401).await;
+    }
+    // 39 wrong and the right one at once: only one attempt is left before the lock.
+    let mut attempts: Vec<_> = (0..39)
+        .map(|_| app.sign_in(ADMIN_EMAIL, "wrong password"))
+        .collect();
+    attempts.insert(20, app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD));
+    let statuses: Vec<u16> = futures::future::join_all(attempts)
         .await
-        .unwrap();
-    assert_eq!(audited, 1);
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    let signed_in = statuses.iter().filter(|s| **s == 200).count();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        40 - signed_in
+    );
+    let checked = checked_failures(&app).await;
+    if signed_in == 1 {
+        // The right password took the last slot: no wrong one was checked after the nine.
+        assert_eq!(checked, 9);
+    } else {
+        // A wrong one took it: the account is locked, the right password is refused.
+        assert_eq!(checked, 10);
+        assert_eq!(app.audited("user.locked").await, 1);
+        assert_error(app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await, 401).await;
+    }
+}
+
+#[tokio::test]
+async fn a_parallel_burst_from_one_address_meets_the_rate_limit() {
+    // Limit 60 per window; the lockout out of the way (unknown accounts anyway).
+    let app = spawn_app().await;
+    let burst = (0..80).map(|i| app.sign_in_owned(format!("nobody{i}@steward.test"), "x"));
+    let responses = futures::future::join_all(burst).await;
+    let mut unauthorized = 0;
+    let mut limited = 0;
+    for response in responses {
+        match response.status().as_u16() {
+            401 => unauthorized += 1,
+            429 => {
+                let retry_after: u64 = response.headers()["retry-after"]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!(
+                    (1..=300).contains(&retry_after),
+                    "Retry-After {retry_after}"
+                );
+                assert_error(response, 429).await;
+                limited += 1;
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!((unauthorized, limited), (60, 20));
+}
+
+#[tokio::test]
+async fn successful_sign_ins_do_not_use_up_the_address_limit() {
+    let app = spawn_app_with(|c| c.sign_in_rate_limit = 2).await;
+    assert_error(app.sign_in(ADMIN_EMAIL, "wrong").await, 401).await;
+    for _ in 0..3 {
+        assert_eq!(app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), 200);
+    }
+    assert_error(app.sign_in(ADMIN_EMAIL, "wrong").await, 401).await;
+    assert_error(app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await, 429).await;
 }
 
 #[tokio::test]
@@ -158,6 +234,13 @@ async fn failed_sign_ins_are_rate_limited_per_address() {
         assert_eq!(app.sign_in("nobody@steward.test", "x").await.status(), 401);
     }
     assert_error(app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await, 429).await;
+}
+
+#[tokio::test]
+async fn control_characters_in_a_username_are_a_422() {
+    let app = spawn_app().await;
+    let body = assert_error(app.sign_in("root\u{0}@steward.test", "x").await, 422).await;
+    assert_eq!(body["errors"][0]["field"], "username");
 }
 
 #[tokio::test]
@@ -222,17 +305,16 @@ async fn cookie_authenticated_changes_need_a_same_origin_request() {
 async fn the_ui_sign_in_form_sets_the_cookie_and_redirects() {
     let app = spawn_app().await;
     let response = app
-        .client
-        .post(app.url("/api/sign_in"))
-        .header("accept", "text/html")
-        .form(&[
-            ("username", ADMIN_EMAIL),
-            ("password", ADMIN_PASSWORD),
-            ("next", "/organizations"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_page_form(
+            "/api/sign_in",
+            "",
+            &[
+                ("username", ADMIN_EMAIL),
+                ("password", ADMIN_PASSWORD),
+                ("next", "/organizations"),
+            ],
+        )
+        .await;
     assert!(response.status().is_redirection(), "{}", response.status());
     assert_eq!(response.headers()["location"], "/organizations");
     assert!(response.headers()["set-cookie"]
@@ -241,17 +323,102 @@ async fn the_ui_sign_in_form_sets_the_cookie_and_redirects() {
         .starts_with("steward_session="));
 
     let failed = app
+        .post_page_form(
+            "/api/sign_in",
+            "",
+            &[
+                ("username", ADMIN_EMAIL),
+                ("password", "nope"),
+                ("next", ""),
+            ],
+        )
+        .await;
+    assert_eq!(failed.headers()["location"], "/login?error=invalid");
+    assert!(!failed.headers().contains_key("set-cookie"));
+}
+
+#[tokio::test]
+async fn the_sign_in_form_refuses_foreign_pages_and_schemes() {
+    let app = spawn_app().await;
+    let host = app.address.trim_start_matches("http://").to_string();
+    let form = [
+        ("username", ADMIN_EMAIL),
+        ("password", ADMIN_PASSWORD),
+        ("next", "/"),
+    ];
+    for origin in [
+        "http://evil.example".to_string(),
+        format!("https://{host}"),
+        format!("http://{host}.evil.example"),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/api/sign_in"))
+            .header("origin", &origin)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert!(!response.headers().contains_key("set-cookie"), "{origin}");
+        assert_error(response, 403).await;
+    }
+    // A script without any Origin is no page of ours either.
+    let no_origin = app
         .client
         .post(app.url("/api/sign_in"))
-        .header("accept", "text/html")
-        .form(&[
-            ("username", ADMIN_EMAIL),
-            ("password", "nope"),
-            ("next", ""),
-        ])
+        .form(&form)
         .send()
         .await
         .unwrap();
-    assert_eq!(failed.headers()["location"], "/login?error=invalid");
-    assert!(!failed.headers().contains_key("set-cookie"));
+    assert_error(no_origin, 403).await;
+    // Browsers that send Fetch Metadata instead are fine.
+    let fetch_metadata = app
+        .client
+        .post(app.url("/api/sign_in"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(fetch_metadata.headers().contains_key("set-cookie"));
+}
+
+#[tokio::test]
+async fn with_an_api_key_the_server_functions_are_no_way_around_it() {
+    let app = spawn_app_with(|c| c.api_key = Some("instance-key".into())).await;
+    let form = [("username", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)];
+    let scripted = app
+        .client
+        .post(app.url("/api/sign_in"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(!scripted.headers().contains_key("set-cookie"));
+    assert_error(scripted, 403).await;
+    // The browser's own sign-in still works, and its cookie opens the pages, not /v2.
+    let page = app.post_page_form("/api/sign_in", "", &form).await;
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let list = app
+        .client
+        .post(app.url("/api/organizations/list"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_error(list, 403).await;
+    let v2 = app
+        .client
+        .get(app.url("/v2/organizations"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_error(v2, 401).await;
 }

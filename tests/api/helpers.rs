@@ -8,6 +8,7 @@ use steward::startup::Application;
 
 pub const ADMIN_EMAIL: &str = "root@steward.test";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
+pub use app::server::services::auth::INVALID_CREDENTIALS;
 
 pub struct TestApp {
     pub address: String,
@@ -71,6 +72,40 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// The site's own origin, as a browser on one of its pages sends it.
+    pub fn origin(&self) -> &str {
+        &self.address
+    }
+
+    /// A form post to a server function from one of the site's pages (with `cookie`, or none).
+    pub async fn post_page_form(
+        &self,
+        path: &str,
+        cookie: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("accept", "text/html")
+            .header("origin", self.origin())
+            .form(form);
+        if !cookie.is_empty() {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// How many audit events of `action` there are.
+    pub async fn audited(&self, action: &str) -> i64 {
+        self.db
+            .fetch_count(
+                &Sql::new("SELECT COUNT(*) FROM audit_events WHERE action = $1").bind(action),
+            )
+            .await
+            .unwrap()
+    }
+
     pub async fn sign_in(&self, username: &str, password: &str) -> reqwest::Response {
         self.client
             .post(self.url("/auth/sign_in"))
@@ -78,6 +113,10 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    pub async fn sign_in_owned(&self, username: String, password: &str) -> reqwest::Response {
+        self.sign_in(&username, password).await
     }
 
     pub async fn token_for(&self, username: &str, password: &str) -> String {

@@ -101,6 +101,7 @@ async fn server_function_argument_errors_are_400_not_500() {
     let response = app
         .client
         .post(app.url("/api/organizations/update"))
+        .header("origin", app.origin())
         .header("content-type", "application/x-www-form-urlencoded")
         .body("version=not-a-number")
         .send()

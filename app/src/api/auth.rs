@@ -35,8 +35,7 @@ pub async fn sign_in(
         Err(err) => {
             let code = match &err {
                 AppError::Invalid(_) => "blank",
-                AppError::TooManyRequests(_) => "rate_limited",
-                AppError::Unauthorized(m) if m.contains("locked") => "locked",
+                AppError::TooManyRequests { .. } => "rate_limited",
                 AppError::Unauthorized(m) if m.contains("confirm") => "unconfirmed",
                 AppError::Unauthorized(_) => "invalid",
                 _ => {
@@ -67,7 +66,6 @@ pub fn login_error_message(code: &str) -> &'static str {
     match code {
         "invalid" => "Invalid email or password.",
         "blank" => "Enter your email or username and your password.",
-        "locked" => "Your account is locked after too many failed attempts. Try again later.",
         "unconfirmed" => "You have to confirm your email address before continuing.",
         "rate_limited" => "Too many failed sign-in attempts from this address. Try again later.",
         _ => "Sign-in failed. Please try again.",

@@ -64,6 +64,7 @@ pub async fn update_organization(
     organization: OrganizationInput,
 ) -> Result<Organization, ApiError> {
     use crate::server::services::organizations as service;
+    use crate::server::services::precondition::ExpectedVersion;
     use crate::server::ui;
 
     let state = ui::state()?;
@@ -73,7 +74,7 @@ pub async fn update_organization(
         &principal,
         &id,
         organization.from_complete_form(),
-        Some(version),
+        ExpectedVersion::exactly(version),
     )
     .await
     .map_err(ui::fail)
@@ -82,11 +83,17 @@ pub async fn update_organization(
 #[server(endpoint = "organizations/delete")]
 pub async fn delete_organization(id: String, version: i64) -> Result<(), ApiError> {
     use crate::server::services::organizations as service;
+    use crate::server::services::precondition::ExpectedVersion;
     use crate::server::ui;
 
     let state = ui::state()?;
     let principal = ui::principal(&state).await?;
-    service::delete_organization(&state.db, &principal, &id, Some(version))
-        .await
-        .map_err(ui::fail)
+    service::delete_organization(
+        &state.db,
+        &principal,
+        &id,
+        ExpectedVersion::exactly(version),
+    )
+    .await
+    .map_err(ui::fail)
 }

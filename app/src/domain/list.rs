@@ -172,7 +172,10 @@ impl ListQuery {
                         Err(message) => errors.push(FieldError::new(key.as_str(), message)),
                     }
                 }
-                "q" => query.search = TextMatch::contains(value),
+                "q" => match searchable(value) {
+                    Ok(()) => query.search = TextMatch::contains(value),
+                    Err(message) => errors.push(FieldError::new("q", message)),
+                },
                 "date_range_start" => match parse_datetime(value) {
                     Some(at) => query.created_from = Some(at),
                     None => errors.push(FieldError::new(
@@ -199,11 +202,7 @@ impl ListQuery {
                 },
                 _ => {
                     if let Some(field) = key.strip_prefix("q[").and_then(|k| k.strip_suffix(']')) {
-                        if spec.filters.contains(&field) {
-                            if let Some(matcher) = TextMatch::parse(value) {
-                                query.filters.push((field.to_string(), matcher));
-                            }
-                        } else {
+                        if !spec.filters.contains(&field) {
                             errors.push(FieldError::new(
                                 key.as_str(),
                                 format!(
@@ -211,6 +210,10 @@ impl ListQuery {
                                     spec.filters.join(", ")
                                 ),
                             ));
+                        } else if let Err(message) = searchable(value) {
+                            errors.push(FieldError::new(key.as_str(), message));
+                        } else if let Some(matcher) = TextMatch::parse(value) {
+                            query.filters.push((field.to_string(), matcher));
                         }
                     }
                     // Other parameters (cache busters, `_`) are ignored, as a Rails API does.
@@ -237,7 +240,26 @@ impl ListQuery {
     }
 }
 
-/// `YYYY-MM-DD hh:mm:ss` (UTC), or a bare `YYYY-MM-DD` meaning midnight.
+/// Longest search or filter value: longer ones are no real search, and trigram lookups grow with it.
+pub const MAX_SEARCH_LENGTH: usize = 200;
+
+/// Whether a search or filter value can be searched at all. Control characters can't be stored
+/// (PostgreSQL refuses NUL in text) and SQLite stops at a NUL (`q=%00` matched every row), so they
+/// are a 422, like an over-long value.
+pub fn searchable(raw: &str) -> Result<(), String> {
+    if raw.chars().any(char::is_control) {
+        Err("contains control characters, which can't be searched".into())
+    } else if raw.chars().count() > MAX_SEARCH_LENGTH {
+        Err(format!(
+            "is too long (maximum is {MAX_SEARCH_LENGTH} characters)"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// `YYYY-MM-DD hh:mm:ss` (UTC), or a bare `YYYY-MM-DD` meaning midnight. Years 1 to 9999 only:
+/// chrono reads `-5000-01-01`, which PostgreSQL's timestamps can't hold.
 pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
     let raw = raw.trim();
     NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S")
@@ -248,6 +270,7 @@ pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
                 .ok()
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
         })
+        .filter(|naive| (1..=9999).contains(&naive.year()))
         .map(|naive| Utc.from_utc_datetime(&naive))
 }
 
@@ -460,6 +483,24 @@ mod tests {
         assert!(parse_relative_range("5q2020", now()).is_none());
         assert!(parse_relative_range("10w", now()).is_none());
         assert!(parse_relative_range("d", now()).is_none());
+    }
+
+    #[test]
+    fn unsearchable_values_are_field_errors() {
+        let errors = ListQuery::parse(
+            &pairs(&[
+                ("q", "ab\0cd"),
+                ("q[name]", "\0"),
+                ("q[email]", &"x".repeat(MAX_SEARCH_LENGTH + 1)),
+                ("date_range_start", "-5000-01-01"),
+            ]),
+            &SPEC,
+            now(),
+        )
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["q", "q[name]", "q[email]", "date_range_start"]);
+        assert!(ListQuery::parse(&pairs(&[("q", "Ünïcode 名前")]), &SPEC, now()).is_ok());
     }
 
     #[test]

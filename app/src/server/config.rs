@@ -25,6 +25,10 @@ pub struct Config {
     /// Sign-in attempts per client IP per window before 429.
     pub sign_in_rate_limit: i64,
     pub sign_in_rate_window: Duration,
+    /// An export whose client reads nothing for this long is abandoned (its connection returns).
+    pub export_stall_timeout: Duration,
+    /// A connection that hasn't sent its request headers within this long is closed (slowloris).
+    pub header_read_timeout: Duration,
 }
 
 impl Config {
@@ -42,6 +46,8 @@ impl Config {
             lockout_duration: Duration::from_secs(15 * 60),
             sign_in_rate_limit: 60,
             sign_in_rate_window: Duration::from_secs(5 * 60),
+            export_stall_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }

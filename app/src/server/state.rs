@@ -1,3 +1,4 @@
+use super::services::export::ExportBudget;
 use super::{Config, Db};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -9,6 +10,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Who may stream an export right now (see `services::export`).
+    pub exports: ExportBudget,
     pub leptos_options: LeptosOptions,
 }
 

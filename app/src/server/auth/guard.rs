@@ -10,22 +10,38 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http::{header, HeaderMap, Method};
 
-/// Cookie-authenticated state changes must come from our own pages (API.md §1). Server functions
-/// have no CSRF protection of their own, so this covers them and the REST API alike. Requests with
-/// an `Authorization` header are not riding on ambient credentials and pass.
-pub async fn require_same_origin(request: Request, next: Next) -> Response {
+/// Requests that ride on the browser must come from our own pages (API.md §1):
+/// - cookie-authenticated state changes, on any path (CSRF);
+/// - every call of a server function (`/api/...`), with or without a cookie. They are the pages'
+///   own door: the sign-in form among them (a foreign page must not sign a victim into the
+///   attacker's account, "login CSRF"), and with an instance API key configured they are not a
+///   way around it for scripts that merely lack an `Origin`.
+///
+/// Requests with an `Authorization` header are not riding on ambient credentials and pass, except
+/// on `/api`.
+pub async fn require_same_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let is_server_fn = request.uri().path().starts_with("/api/");
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let headers = request.headers();
-    if safe
-        || headers.contains_key(header::AUTHORIZATION)
-        || cookie::session_token(headers).is_none()
-    {
+    let rides_on_cookie = !safe
+        && !headers.contains_key(header::AUTHORIZATION)
+        && cookie::session_token(headers).is_some();
+    if !is_server_fn && !rides_on_cookie {
         return next.run(request).await;
     }
-    if is_same_origin(headers) {
+    let our_scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    if is_same_origin(headers, our_scheme) {
         next.run(request).await
     } else {
         api_error_response(ApiError::new(
@@ -35,21 +51,24 @@ pub async fn require_same_origin(request: Request, next: Next) -> Response {
     }
 }
 
-fn is_same_origin(headers: &HeaderMap) -> bool {
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
-        if site == "same-origin" {
-            return true;
-        }
+/// `Sec-Fetch-Site: same-origin` (set by the browser, not by page scripts), or an `Origin` whose
+/// scheme and host are ours. The scheme is the one a proxy reports in `X-Forwarded-Proto`, else
+/// `default_scheme` (https when the cookie is `Secure`): `https://host` is another origin than
+/// `http://host`.
+fn is_same_origin(headers: &HeaderMap, default_scheme: &str) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if text("sec-fetch-site") == Some("same-origin") {
+        return true;
     }
-    match (text(header::ORIGIN), text(header::HOST)) {
-        (Some(origin), Some(host)) => {
-            let origin_host = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"))
-                .unwrap_or("");
-            origin_host.eq_ignore_ascii_case(host)
-        }
+    let scheme = text("x-forwarded-proto")
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .unwrap_or(default_scheme);
+    match (text("origin"), text("host")) {
+        (Some(origin), Some(host)) => origin
+            .strip_prefix(scheme)
+            .and_then(|rest| rest.strip_prefix("://"))
+            .is_some_and(|origin_host| origin_host.eq_ignore_ascii_case(host)),
         _ => false,
     }
 }
@@ -89,22 +108,53 @@ mod tests {
 
     #[test]
     fn same_origin_by_origin_or_fetch_metadata() {
-        assert!(is_same_origin(&headers(&[
+        let ours = [
             ("origin", "http://127.0.0.1:3000"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(!is_same_origin(&headers(&[
-            ("origin", "https://evil.example"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(is_same_origin(&headers(&[(
-            "sec-fetch-site",
-            "same-origin"
-        )])));
-        assert!(!is_same_origin(&headers(&[(
-            "sec-fetch-site",
-            "cross-site"
-        )])));
-        assert!(!is_same_origin(&headers(&[("host", "127.0.0.1:3000")])));
+            ("host", "127.0.0.1:3000"),
+        ];
+        assert!(is_same_origin(&headers(&ours), "http"));
+        // Same host, other scheme: another origin.
+        assert!(!is_same_origin(&headers(&ours), "https"));
+        assert!(!is_same_origin(
+            &headers(&[
+                ("origin", "https://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            "http"
+        ));
+        assert!(is_same_origin(
+            &headers(&[
+                ("origin", "https://steward.example"),
+                ("host", "steward.example"),
+                ("x-forwarded-proto", "https")
+            ]),
+            "http"
+        ));
+        assert!(!is_same_origin(
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            "http"
+        ));
+        assert!(!is_same_origin(
+            &headers(&[
+                ("origin", "http://127.0.0.1:3000.evil.example"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            "http"
+        ));
+        assert!(is_same_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            "http"
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            "http"
+        ));
+        assert!(!is_same_origin(
+            &headers(&[("host", "127.0.0.1:3000")]),
+            "http"
+        ));
     }
 }

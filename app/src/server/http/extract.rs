@@ -1,5 +1,6 @@
 //! Extractors whose failures are the error body of API.md §1 instead of axum's plain text.
 
+use crate::server::services::precondition::ExpectedVersion;
 use crate::server::AppError;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -56,22 +57,17 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
     }
 }
 
-/// `If-Match: "<version>"` (weak or strong, or `*` for any).
-pub struct IfMatch(pub Option<i64>);
+/// `If-Match`: one ETag, a list of them, or `*` (absent: no precondition).
+pub struct IfMatch(pub ExpectedVersion);
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get(http::header::IF_MATCH) else {
-            return Ok(IfMatch(None));
-        };
-        let text = value.to_str().unwrap_or("").trim();
-        if text == "*" {
-            return Ok(IfMatch(None));
-        }
-        let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-        // An ETag we never issued can't match the current version.
-        Ok(IfMatch(Some(tag.parse().unwrap_or(-1))))
+        Ok(IfMatch(match parts.headers.get(http::header::IF_MATCH) {
+            None => ExpectedVersion::any(),
+            // A header that isn't text can't name one of our ETags.
+            Some(value) => ExpectedVersion::from_if_match(value.to_str().unwrap_or("\"-\"")),
+        }))
     }
 }

@@ -210,14 +210,16 @@ async fn export(
 ) -> Result<Response, AppError> {
     let query =
         ListQuery::parse(&pairs, &LIST_SPEC, chrono::Utc::now()).map_err(AppError::Invalid)?;
-    let rows = service::export_organizations(state.db.clone(), &principal, &query).map(|row| {
-        row.map(|organization| csv_row(&organization))
-            .map_err(|err| {
-                // Headers are gone by now; the log has the cause and the client sees a cut-off body.
-                let body = err.to_api_error();
-                std::io::Error::other(body.message)
-            })
-    });
+    let rows = service::export_organizations(&state.db, &state.exports, &principal, &query)
+        .await?
+        .map(|row| {
+            row.map(|organization| csv_row(&organization))
+                .map_err(|err| {
+                    // Headers are gone by now; the log has the cause and the client sees a cut-off body.
+                    let body = err.to_api_error();
+                    std::io::Error::other(body.message)
+                })
+        });
     let body = futures::stream::once(async { Ok::<_, std::io::Error>(csv_header()) }).chain(rows);
     Ok((
         [

@@ -23,7 +23,6 @@ struct SignInCandidate {
     role: String,
     timezone: String,
     confirmed_at: Option<DateTime<Utc>>,
-    locked_until: Option<DateTime<Utc>>,
 }
 
 /// A successful sign-in: the raw token (shown once) and what the sign-in body reports.
@@ -53,6 +52,13 @@ pub async fn sign_in(
     if username.is_empty() {
         missing.push(crate::domain::FieldError::new("username", "can't be blank"));
     }
+    if username.chars().any(char::is_control) {
+        // PostgreSQL can't even compare a NUL: say so instead of failing.
+        missing.push(crate::domain::FieldError::new(
+            "username",
+            "contains control characters",
+        ));
+    }
     if password_attempt.is_empty() {
         missing.push(crate::domain::FieldError::new("password", "can't be blank"));
     }
@@ -60,23 +66,33 @@ pub async fn sign_in(
         return Err(AppError::Invalid(missing));
     }
     let at = now();
+
+    // 1. Reserve this attempt against the client's address before anything is verified (API.md §2:
+    //    failed sign-ins are rate-limited per IP). A correct password refunds it below.
     let ip_key = format!(
         "sign_in_failures:ip:{}",
         meta.ip.as_deref().unwrap_or("unknown")
     );
-    if rate_limit::current(db, &ip_key, config.sign_in_rate_window, at).await?
-        >= config.sign_in_rate_limit
-    {
-        return Err(AppError::TooManyRequests(
-            "Too many failed sign-in attempts from this address. Try again later.".into(),
-        ));
+    let ip_reservation = rate_limit::reserve(
+        db,
+        &ip_key,
+        config.sign_in_rate_limit,
+        config.sign_in_rate_window,
+        at,
+    )
+    .await?;
+    if !ip_reservation.allowed {
+        return Err(AppError::TooManyRequests {
+            message: "Too many failed sign-in attempts from this address. Try again later.".into(),
+            retry_after_secs: ip_reservation.retry_after_secs,
+        });
     }
 
     let candidate: Option<SignInCandidate> = db
         .fetch_optional(
             &Sql::new(
                 "SELECT u.id, u.organization_id, o.name AS organization_name, u.username, u.password_hash, \
-                 u.role, u.timezone, u.confirmed_at, u.locked_until \
+                 u.role, u.timezone, u.confirmed_at \
                  FROM users u JOIN organizations o ON o.id = u.organization_id \
                  WHERE lower(u.email) = lower($1) OR lower(u.username) = lower($1) \
                  ORDER BY CASE WHEN lower(u.email) = lower($1) THEN 0 ELSE 1 END LIMIT 1",
@@ -85,36 +101,28 @@ pub async fn sign_in(
         )
         .await?;
 
-    let matches = password::verify(
-        password_attempt.to_string(),
-        candidate.as_ref().and_then(|c| c.password_hash.clone()),
-    )
-    .await?;
+    // 2. Reserve an attempt on the account. A locked account gets no verification at all, but the
+    //    same work (a dummy hash) and the same answer as a wrong password.
+    let attempt = match &candidate {
+        Some(user) => reserve_account_attempt(db, config, &user.id, at).await?,
+        None => None,
+    };
+    let hash = match (&candidate, attempt) {
+        (Some(user), Some(_)) => user.password_hash.clone(),
+        _ => None,
+    };
+    let matches = password::verify(password_attempt.to_string(), hash).await?;
 
-    // Failed attempts, not successful ones, count against the client's address.
-    let count_failure_from_ip = || {
-        rate_limit::hit(
-            db,
-            &ip_key,
-            config.sign_in_rate_limit,
-            config.sign_in_rate_window,
-            at,
-        )
-    };
-    let Some(user) = candidate else {
-        count_failure_from_ip().await?;
+    let (Some(user), Some(attempt)) = (candidate, attempt) else {
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     };
-    if user.locked_until.is_some_and(|until| until > at) {
-        return Err(AppError::Unauthorized(
-            "Your account is locked after too many failed attempts. Try again later.".into(),
-        ));
-    }
     if !matches {
-        count_failure_from_ip().await?;
-        record_failure(db, config, &user, meta, at).await?;
+        record_failure(db, config, &user, attempt, meta).await?;
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     }
+    // The right password is not a failed attempt: give both reservations back.
+    rate_limit::refund(db, &ip_key, &ip_reservation).await?;
+    release_account_attempt(db, &user.id, attempt).await?;
     if user.confirmed_at.is_none() {
         return Err(AppError::Unauthorized(
             "You have to confirm your email address before continuing.".into(),
@@ -144,8 +152,8 @@ pub async fn sign_in(
     let sign_in_count = exec
         .fetch_count(
             &Sql::new(
-                "UPDATE users SET sign_in_count = sign_in_count + 1, last_sign_in_at = $1, last_sign_in_ip = $2, \
-                 failed_attempts = 0, locked_until = NULL WHERE id = $3 RETURNING sign_in_count",
+                "UPDATE users SET sign_in_count = sign_in_count + 1, last_sign_in_at = $1, last_sign_in_ip = $2 \
+                 WHERE id = $3 RETURNING sign_in_count",
             )
             .bind(at)
             .bind(meta.ip.clone())
@@ -182,37 +190,77 @@ pub async fn sign_in(
     })
 }
 
-/// Counts a failed attempt atomically (`failed_attempts + 1` in the database, not read-modify-write)
-/// and locks the account when the threshold is reached. Both are audited.
+/// Reserves one attempt on an account: one atomic statement that counts it and, at the threshold,
+/// locks the account. Answers the attempt's number, or `None` when the account is locked (nothing
+/// is counted then). In a burst, exactly `lockout_attempts` attempts get a number; PostgreSQL
+/// re-checks the `WHERE` on the row it waited for, and SQLite runs the statement under its write
+/// lock. An expired lock starts a new series.
+async fn reserve_account_attempt(
+    db: &Db,
+    config: &Config,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    let lock_until = at
+        + chrono::Duration::from_std(config.lockout_duration)
+            .unwrap_or(chrono::Duration::minutes(15));
+    let next = "CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 THEN 1 ELSE failed_attempts + 1 END";
+    let attempt: Option<AttemptRow> = db
+        .fetch_optional(
+            &Sql::new(format!(
+                "UPDATE users SET failed_attempts = {next}, \
+                 locked_until = CASE WHEN {next} >= $2 THEN $3 ELSE NULL END \
+                 WHERE id = $4 AND (locked_until IS NULL OR locked_until <= $1) \
+                 RETURNING failed_attempts"
+            ))
+            .bind(at)
+            .bind(config.lockout_attempts)
+            .bind(lock_until)
+            .bind(user_id),
+        )
+        .await?;
+    Ok(attempt.map(|row| row.failed_attempts))
+}
+
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    failed_attempts: i64,
+}
+
+/// After the right password: forget the failures counted up to and including this attempt. Those
+/// reserved after it (a burst still in flight) stay counted, and so does a lock while any of them
+/// remain; only a sign-in with no failure after it clears the lock.
+async fn release_account_attempt(db: &Db, user_id: &str, attempt: i64) -> Result<(), AppError> {
+    db.execute(
+        &Sql::new(
+            "UPDATE users SET \
+             failed_attempts = CASE WHEN failed_attempts > $1 THEN failed_attempts - $1 ELSE 0 END, \
+             locked_until = CASE WHEN failed_attempts > $1 THEN locked_until ELSE NULL END \
+             WHERE id = $2",
+        )
+        .bind(attempt)
+        .bind(user_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Audits a failed attempt (already counted by its reservation); the attempt that reached the
+/// threshold is the one that locked the account.
 async fn record_failure(
     db: &Db,
     config: &Config,
     user: &SignInCandidate,
+    attempt: i64,
     meta: &RequestMeta,
-    at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let locked_until = at
-        + chrono::Duration::from_std(config.lockout_duration)
-            .unwrap_or(chrono::Duration::minutes(15));
-    let mut tx = db.begin().await?;
-    let mut exec = tx.exec();
-    let attempts = exec
-        .fetch_count(
-            &Sql::new(
-                "UPDATE users SET failed_attempts = failed_attempts + 1, \
-                 locked_until = CASE WHEN failed_attempts + 1 >= $1 THEN $2 ELSE locked_until END \
-                 WHERE id = $3 RETURNING failed_attempts",
-            )
-            .bind(config.lockout_attempts)
-            .bind(locked_until)
-            .bind(&user.id),
-        )
-        .await?;
-    let action = if attempts == config.lockout_attempts {
+    let action = if attempt == config.lockout_attempts {
         "user.locked"
     } else {
         "user.sign_in_failed"
     };
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
     audit::record(
         &mut exec,
         AuditEntry {
@@ -222,7 +270,7 @@ async fn record_failure(
             action,
             target_type: "users",
             target_id: Some(&user.id),
-            changes: json!({ "failed_attempts": attempts }),
+            changes: json!({ "failed_attempts": attempt }),
             meta,
         },
     )

@@ -5,7 +5,9 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod export;
 pub mod organizations;
+pub mod precondition;
 pub mod rate_limit;
 pub mod seed;
 pub mod users;

@@ -2,6 +2,8 @@
 //! writes, each with its audit event in the same transaction.
 
 use super::audit::{self, diff, AuditEntry};
+use super::export::{self, ExportBudget};
+use super::precondition::ExpectedVersion;
 use crate::domain::list::{ListQuery, ListSpec, Page, PageMeta, TextMatch};
 use crate::domain::organization::{
     Organization, OrganizationInput, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS, ORGANIZATION_SORTS,
@@ -299,21 +301,16 @@ pub async fn list_organizations(
     })
 }
 
-/// Every matching row, in list order, as a stream: the CSV export never holds the table in memory.
-pub fn export_organizations(
-    db: Db,
+/// Every matching row, in list order, as a stream: the CSV export never holds the table in memory
+/// (nor a connection while the client dawdles, see `export`).
+pub async fn export_organizations(
+    db: &Db,
+    budget: &ExportBudget,
     principal: &Principal,
     query: &ListQuery,
-) -> impl Stream<Item = Result<Organization, AppError>> + Send + 'static {
+) -> Result<impl Stream<Item = Result<Organization, AppError>> + Send + 'static, AppError> {
     let sql = select_sql(db.backend(), principal, query);
-    async_stream::try_stream! {
-        let mut conn = db.conn().await?;
-        let mut exec = conn.exec();
-        let mut rows = exec.fetch_stream::<Organization>(&sql);
-        while let Some(row) = futures::TryStreamExt::try_next(&mut rows).await? {
-            yield row;
-        }
-    }
+    export::stream_rows(db.clone(), budget, sql).await
 }
 
 async fn find_visible(
@@ -344,13 +341,29 @@ pub async fn get_organization(
     find_visible(&mut conn.exec(), principal, id).await
 }
 
-fn check_version(organization: &Organization, expected: Option<i64>) -> Result<(), AppError> {
-    match expected {
-        Some(version) if version != organization.lock_version => Err(AppError::PreconditionFailed(
+fn check_version(organization: &Organization, expected: &ExpectedVersion) -> Result<(), AppError> {
+    if expected.admits(organization.lock_version) {
+        Ok(())
+    } else {
+        Err(AppError::PreconditionFailed(
             "This organization was changed by someone else since you loaded it. Reload to see the latest version.".into(),
-        )),
-        _ => Ok(()),
+        ))
     }
+}
+
+/// Takes the row lock before a read-modify-write. On PostgreSQL (read committed) a parallel writer
+/// then waits for this transaction and reads what it wrote, so a write without a precondition
+/// applies on top of the current row instead of failing; SQLite's `BEGIN IMMEDIATE` already
+/// serializes writers.
+async fn lock_for_update(exec: &mut Exec<'_>, id: &str) -> Result<(), AppError> {
+    if exec.backend() == Backend::Postgres && uuid::Uuid::parse_str(id).is_ok() {
+        exec.execute(
+            &Sql::new("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+                .bind(id.to_ascii_lowercase()),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
@@ -411,17 +424,18 @@ pub async fn update_organization(
     principal: &Principal,
     id: &str,
     input: OrganizationInput,
-    expected_version: Option<i64>,
+    expected_version: ExpectedVersion,
 ) -> Result<Organization, AppError> {
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
+    lock_for_update(&mut exec, id).await?;
     let current = find_visible(&mut exec, principal, id).await?;
     if !may_manage(principal, &current) {
         return Err(AppError::Forbidden(
             "You are not allowed to change this organization.".into(),
         ));
     }
-    check_version(&current, expected_version)?;
+    check_version(&current, &expected_version)?;
     let before = current.to_input();
     let valid = input.parse_update(&before).map_err(AppError::Invalid)?;
     let changes = diff(&json!(before), &json!(valid.as_input()));
@@ -443,10 +457,10 @@ pub async fn update_organization(
         .push(" AND lock_version = ")
         .push_bind(current.lock_version);
     if exec.execute(&sql).await? == 0 {
-        // Another instance wrote between our read and our write (PostgreSQL, read committed).
-        return Err(AppError::PreconditionFailed(
-            "This organization was changed by someone else at the same time. Reload and try again."
-                .into(),
+        // Unreachable while the row lock is held; kept as a guard so a write never lands on a
+        // version it didn't read.
+        return Err(AppError::Internal(
+            "the organization's version moved under its row lock".into(),
         ));
     }
     let updated = find_visible(&mut exec, principal, id).await?;
@@ -472,17 +486,18 @@ pub async fn delete_organization(
     db: &Db,
     principal: &Principal,
     id: &str,
-    expected_version: Option<i64>,
+    expected_version: ExpectedVersion,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
+    lock_for_update(&mut exec, id).await?;
     let current = find_visible(&mut exec, principal, id).await?;
     if principal.role != Role::SuperAdmin {
         return Err(AppError::Forbidden(
             "Only a Super Admin can delete organizations.".into(),
         ));
     }
-    check_version(&current, expected_version)?;
+    check_version(&current, &expected_version)?;
     let users = current.attributes.users_count;
     if users > 0 {
         return Err(AppError::Conflict(format!(
@@ -528,7 +543,7 @@ pub async fn update_own_organization(
     db: &Db,
     principal: &Principal,
     input: OrganizationInput,
-    expected_version: Option<i64>,
+    expected_version: ExpectedVersion,
 ) -> Result<Organization, AppError> {
     if !principal.is_admin() {
         return Err(AppError::Forbidden(
