@@ -5,3 +5,4 @@ mod auth;
 mod helpers;
 mod operations;
 mod organizations;
+mod robustness;
