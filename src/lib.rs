@@ -2,4 +2,5 @@
 
 pub mod cli;
 pub mod startup;
+pub mod static_files;
 pub mod telemetry;

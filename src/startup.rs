@@ -29,6 +29,8 @@ use tracing::Instrument;
 pub enum StartError {
     #[error(transparent)]
     Database(#[from] ConnectError),
+    #[error("cannot fill the search index: {0}")]
+    SearchIndex(String),
     #[error("cannot create the first Super Admin: {0}")]
     Bootstrap(String),
     #[error("cannot listen on {addr}: {source}")]
@@ -54,6 +56,9 @@ impl Application {
         site_root: &str,
     ) -> Result<Application, StartError> {
         let db = Db::connect(&config.database_url).await?;
+        app::server::services::search_index::fill_if_empty(&db)
+            .await
+            .map_err(|e| StartError::SearchIndex(e.to_string()))?;
         let first_admin = ensure_first_super_admin(
             &db,
             config.admin_email.as_deref(),
@@ -69,6 +74,9 @@ impl Application {
             .map_err(|source| StartError::Listen { addr, source })?;
         let leptos_options = LeptosOptions::builder()
             .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("steward"))
+            // cargo-leptos says at build time whether it names the bundle by content hash
+            // (`hash-files`); the names themselves are read from `hash.txt` beside the binary.
+            .hash_files(option_env!("LEPTOS_HASH_FILES") == Some("true"))
             .site_root(site_root)
             .site_addr(bound)
             .build();
@@ -179,6 +187,10 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     Router::new()
         .merge(app::server::http::router(&state))
+        .nest_service(
+            &format!("/{}", options.site_pkg_dir),
+            crate::static_files::pkg_router::<()>(&options.site_root, &options.site_pkg_dir),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -8,11 +8,13 @@ use crate::pages::dashboard::DashboardPage;
 use crate::pages::docs::DocsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::organizations::{NewOrganizationPage, OrganizationListPage, OrganizationPage};
+use crate::pages::organizations::{
+    DeleteOrganizationPage, NewOrganizationPage, OrganizationListPage, OrganizationPage,
+};
 use crate::url::encode_component;
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
 use leptos_router::{path, SsrMode};
@@ -27,6 +29,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <script inner_html=THEME_BOOTSTRAP_JS></script>
                 <AutoReload options=options.clone()/>
+                // The bundle's names carry their content hash (see static_files.rs): the shell
+                // reads them from cargo-leptos' hash file.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <MetaTags/>
@@ -43,10 +48,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
     view! {
-        <Stylesheet id="leptos" href="/pkg/steward.css"/>
         <Title formatter=|title: String| if title.is_empty() { "Steward".to_string() } else { format!("{title} · Steward") }/>
         <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SkipLink/>
             <Routes fallback=NotFound>
                 // Async SSR: each page is rendered whole before the first byte, so a signed-out
                 // visitor gets a real 302 and every page is complete without JavaScript.
@@ -57,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("organizations") view=OrganizationListPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/new") view=NewOrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/:id/delete") view=DeleteOrganizationPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -97,7 +102,6 @@ fn SignedInLayout() -> impl IntoView {
 /// The app shell: header with navigation and user menu, then the page.
 #[component]
 fn Chrome(user: CurrentUser) -> impl IntoView {
-    let menu_open = RwSignal::new(false);
     view! {
         <header class="topbar">
             <a href="/" class="brand">
@@ -111,33 +115,92 @@ fn Chrome(user: CurrentUser) -> impl IntoView {
             </nav>
             <div class="topbar-actions">
                 <ThemeToggle/>
-                <div class="user-menu">
-                    <button
-                        type="button"
-                        class="user-menu-button"
-                        aria-haspopup="menu"
-                        aria-expanded=move || menu_open.get().to_string()
-                        aria-controls="user-menu"
-                        on:click=move |_| menu_open.update(|open| *open = !*open)
-                    >
-                        <span class="avatar" aria-hidden="true">{user.email.chars().next().unwrap_or('?').to_ascii_uppercase().to_string()}</span>
-                        <span class="user-email">{user.email.clone()}</span>
-                    </button>
-                    <div id="user-menu" class="user-menu-panel" role="menu" hidden=move || !menu_open.get()
-                        on:keydown=move |ev| if ev.key() == "Escape" { menu_open.set(false) }>
-                        <p class="user-menu-meta">
-                            <strong>{user.username.clone()}</strong>
-                            <span>{format!("{} · {}", user.role, user.organization_name)}</span>
-                        </p>
-                        <form method="post" action="/api/sign_out">
-                            <button type="submit" role="menuitem" class="menu-item">"Sign out"</button>
-                        </form>
-                    </div>
-                </div>
+                <UserMenu user/>
             </div>
         </header>
         <main id="main" class="content" tabindex="-1">
             <Outlet/>
         </main>
+    }
+}
+
+/// The account menu: a disclosure (`<details>`), so it opens and signs out without JavaScript.
+/// With it, Escape closes it (focus back on its button) and so does a click elsewhere.
+#[component]
+fn UserMenu(user: CurrentUser) -> impl IntoView {
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let summary = NodeRef::<leptos::html::Summary>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::click, move |ev| {
+            use wasm_bindgen::JsCast;
+            let Some(details) = menu.get_untracked() else {
+                return;
+            };
+            let inside = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+                .is_some_and(|node| details.contains(Some(&node)));
+            if !inside {
+                details.set_open(false);
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            if let (Some(details), Some(summary)) = (menu.get(), summary.get()) {
+                if details.open() {
+                    details.set_open(false);
+                    let _ = summary.focus();
+                }
+            }
+        }
+    };
+    let initial = user
+        .email
+        .chars()
+        .next()
+        .unwrap_or('?')
+        .to_uppercase()
+        .to_string();
+    view! {
+        <details class="user-menu" node_ref=menu on:keydown=on_keydown>
+            <summary class="user-menu-button" node_ref=summary aria-label=format!("Account menu for {}", user.email)>
+                <span class="avatar" aria-hidden="true">{initial}</span>
+                <span class="user-email" aria-hidden="true">{user.email.clone()}</span>
+            </summary>
+            <div class="user-menu-panel">
+                <p class="user-menu-meta">
+                    <strong>{user.username.clone()}</strong>
+                    <span>{format!("{} · {}", user.role, user.organization_name)}</span>
+                </p>
+                <form method="post" action="/api/sign_out">
+                    <button type="submit" class="menu-item">"Sign out"</button>
+                </form>
+            </div>
+        </details>
+    }
+}
+
+/// Moves focus to the page's content: the browser's own jump to `#main` would leave focus on the
+/// link once the router handles the click.
+#[component]
+fn SkipLink() -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main" on:click=move |ev| {
+            if let Some(main) = document().get_element_by_id("main") {
+                ev.prevent_default();
+                #[cfg(feature = "hydrate")]
+                {
+                    use wasm_bindgen::JsCast;
+                    if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+                        let _ = main.focus();
+                    }
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = main;
+            }
+        }>"Skip to content"</a>
     }
 }

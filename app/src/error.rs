@@ -14,6 +14,11 @@ pub struct ApiError {
     pub message: String,
     #[serde(default)]
     pub errors: Vec<FieldError>,
+    /// What a plain HTML form submitted, echoed back so the page can show it again next to the
+    /// errors (a form post without JavaScript is answered with a redirect that carries this error).
+    /// Never set on REST answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted: Option<Vec<(String, String)>>,
 }
 
 impl ApiError {
@@ -23,6 +28,7 @@ impl ApiError {
             status_text: status_text(status).to_string(),
             message: message.into(),
             errors: Vec::new(),
+            submitted: None,
         }
     }
 
@@ -33,6 +39,12 @@ impl ApiError {
             errors,
             ..ApiError::new(422, "")
         }
+    }
+
+    /// With the values a plain form submitted (see `submitted`).
+    pub fn with_submitted(mut self, submitted: Vec<(String, String)>) -> ApiError {
+        self.submitted = Some(submitted);
+        self
     }
 
     /// The message for one field (`organization.name` or plain `name`), if it is invalid.

@@ -95,3 +95,43 @@ test.describe("organization edit form", () => {
     expect((await getOrg(request, token, id)).city).toBe(apiCity);
   });
 });
+
+test.describe("organization edit form without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("an invalid save shows the form with its errors and saves nothing", async ({ page, request }) => {
+    const token = await apiToken(request);
+    const orgName = `Wonka ${uniqueSuffix()}`;
+    const id = await createOrg(request, token, { name: orgName, city: "Springfield" });
+    await signIn(page, { javaScript: false });
+    await page.goto(`/organizations/${id}`);
+
+    await page.getByLabel("City", { exact: true }).fill("Ogdenville");
+    await page.getByLabel("Website", { exact: true }).fill("not a url");
+    await saveButton(page).click();
+
+    await page.waitForURL((url) => url.pathname === `/organizations/${id}`);
+    const website = page.getByLabel("Website", { exact: true });
+    await expect(website).toHaveAttribute("aria-invalid", "true");
+    await expect(website).toHaveAccessibleDescription(/valid URL/);
+    // What was typed is kept, not replaced by what is stored.
+    await expect(page.getByLabel("City", { exact: true })).toHaveValue("Ogdenville");
+    expect((await getOrg(request, token, id)).city).toBe("Springfield");
+  });
+
+  test("a valid save comes back with a notice", async ({ page, request }) => {
+    const token = await apiToken(request);
+    const id = await createOrg(request, token, { name: `Wonka ${uniqueSuffix()}` });
+    await signIn(page, { javaScript: false });
+    await page.goto(`/organizations/${id}`);
+
+    const city = `Shelbyville ${uniqueSuffix()}`;
+    await page.getByLabel("City", { exact: true }).fill(city);
+    await saveButton(page).click();
+
+    await page.waitForURL((url) => url.pathname === `/organizations/${id}`);
+    await expect(page.getByRole("status").filter({ hasText: "Organization saved." })).toBeVisible();
+    await expect(page.getByLabel("City", { exact: true })).toHaveValue(city);
+    expect((await getOrg(request, token, id)).city).toBe(city);
+  });
+});

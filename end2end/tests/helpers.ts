@@ -72,6 +72,19 @@ export async function waitForHydration(page: Page): Promise<void> {
   await page.waitForSelector('body[data-hydrated="true"]');
 }
 
+/**
+ * A full page load of `path`, then (with JavaScript) the wait for hydration: a test must never
+ * click, type or navigate away while the page is still hydrating, or it passes or fails by timing.
+ */
+export async function goto(
+  page: Page,
+  path: string,
+  opts: { javaScript?: boolean } = {},
+): Promise<void> {
+  await page.goto(path);
+  if (opts.javaScript ?? true) await waitForHydration(page);
+}
+
 /** Signs in through the login form and waits for the dashboard. */
 export async function signIn(
   page: Page,
@@ -85,6 +98,8 @@ export async function signIn(
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL((url) => url.pathname === "/");
   await expect(page.getByRole("heading", { name: "Dashboard", exact: true })).toBeVisible();
+  // The sign-in answer is a full page load of the dashboard: let it hydrate.
+  if (javaScript) await waitForHydration(page);
 }
 
 /** The rows of the page's data table. */

@@ -333,7 +333,11 @@ async fn the_ui_sign_in_form_sets_the_cookie_and_redirects() {
             ],
         )
         .await;
-    assert_eq!(failed.headers()["location"], "/login?error=invalid");
+    // Back to the form, keeping what was typed but never the password.
+    assert_eq!(
+        failed.headers()["location"],
+        "/login?error=invalid&username=root%40steward.test"
+    );
     assert!(!failed.headers().contains_key("set-cookie"));
 }
 

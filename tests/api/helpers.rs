@@ -47,11 +47,16 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_serving("target/site", configure).await
+}
+
+/// A server whose static files come from `site_root`.
+pub async fn spawn_app_serving(site_root: &str, configure: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::new(test_database_url().await);
     config.admin_email = Some(ADMIN_EMAIL.into());
     config.admin_password = Some(ADMIN_PASSWORD.into());
     configure(&mut config);
-    let app = Application::build(config, "127.0.0.1:0".parse().unwrap(), "target/site")
+    let app = Application::build(config, "127.0.0.1:0".parse().unwrap(), site_root)
         .await
         .expect("the application starts");
     let address = format!("http://{}", app.address());

@@ -6,3 +6,5 @@ mod helpers;
 mod operations;
 mod organizations;
 mod robustness;
+mod search;
+mod static_files;

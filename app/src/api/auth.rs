@@ -44,7 +44,15 @@ pub async fn sign_in(
                     "failed"
                 }
             };
-            leptos_axum::redirect(&format!("/login?error={code}"));
+            // Back to the form with what was typed (never the password) and where it was going.
+            leptos_axum::redirect(&crate::url::with_query(
+                "/login",
+                &[
+                    ("error", Some(code.to_string())),
+                    ("username", Some(username.trim().to_string())),
+                    ("next", next.filter(|n| safe_next(Some(n)) == *n)),
+                ],
+            ));
         }
     }
     Ok(())

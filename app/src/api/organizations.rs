@@ -11,7 +11,7 @@ pub async fn list_organizations(
     page: Option<String>,
     per_page: Option<String>,
 ) -> Result<Page<Organization>, ApiError> {
-    use crate::domain::list::{ListParams, ListQuery};
+    use crate::domain::list::{ListParams, ListQuery, UI_COUNT_LIMIT};
     use crate::server::services::organizations::{self as service, LIST_SPEC};
     use crate::server::{ui, AppError};
 
@@ -23,8 +23,11 @@ pub async fn list_organizations(
         page,
         per_page,
     };
-    let query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
+    let mut query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
         .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
+    // A person pages through a few screens, not thousands: say "more than 1,000" instead of
+    // counting every match of a broad search.
+    query.count_limit = Some(UI_COUNT_LIMIT);
     service::list_organizations(&state.db, &principal, &query)
         .await
         .map_err(ui::fail)
@@ -42,18 +45,26 @@ pub async fn get_organization(id: String) -> Result<Organization, ApiError> {
         .map_err(ui::fail)
 }
 
-/// Answers the new organization's id.
+/// Answers the new organization's id. An empty form sends no `organization[...]` key at all, so
+/// the argument defaults to empty and gets the field errors, not a 400.
 #[server(endpoint = "organizations/create")]
-pub async fn create_organization(organization: OrganizationInput) -> Result<String, ApiError> {
+pub async fn create_organization(
+    #[server(default)] organization: OrganizationInput,
+) -> Result<String, ApiError> {
     use crate::server::services::organizations as service;
     use crate::server::ui;
 
     let state = ui::state()?;
     let principal = ui::principal(&state).await?;
-    service::create_organization(&state.db, &principal, organization)
+    let submitted = organization.to_pairs();
+    let created = service::create_organization(&state.db, &principal, organization)
         .await
-        .map(|created| created.id)
-        .map_err(ui::fail)
+        .map_err(|err| ui::fail_with_submitted(err, || submitted))?;
+    ui::redirect_plain_form(&format!(
+        "/organizations/{}?notice=organization_created",
+        created.id
+    ));
+    Ok(created.id)
 }
 
 /// `version` is the one the form was opened at: a change made since answers 412.
@@ -61,7 +72,7 @@ pub async fn create_organization(organization: OrganizationInput) -> Result<Stri
 pub async fn update_organization(
     id: String,
     version: i64,
-    organization: OrganizationInput,
+    #[server(default)] organization: OrganizationInput,
 ) -> Result<Organization, ApiError> {
     use crate::server::services::organizations as service;
     use crate::server::services::precondition::ExpectedVersion;
@@ -69,7 +80,8 @@ pub async fn update_organization(
 
     let state = ui::state()?;
     let principal = ui::principal(&state).await?;
-    service::update_organization(
+    let submitted = organization.to_pairs();
+    let saved = service::update_organization(
         &state.db,
         &principal,
         &id,
@@ -77,7 +89,12 @@ pub async fn update_organization(
         ExpectedVersion::exactly(version),
     )
     .await
-    .map_err(ui::fail)
+    .map_err(|err| ui::fail_with_submitted(err, || submitted))?;
+    ui::redirect_plain_form(&format!(
+        "/organizations/{}?notice=organization_saved",
+        saved.id
+    ));
+    Ok(saved)
 }
 
 #[server(endpoint = "organizations/delete")]
@@ -95,5 +112,7 @@ pub async fn delete_organization(id: String, version: i64) -> Result<(), ApiErro
         ExpectedVersion::exactly(version),
     )
     .await
-    .map_err(ui::fail)
+    .map_err(ui::fail)?;
+    ui::redirect_plain_form("/organizations?notice=organization_deleted");
+    Ok(())
 }

@@ -1,6 +1,9 @@
 //! Reusable UI pieces.
 
 pub mod confirm_dialog;
+pub mod data_list;
+pub mod form_state;
+pub mod notice;
 pub mod pagination;
 pub mod theme;
 pub mod toast;

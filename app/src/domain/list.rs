@@ -123,7 +123,13 @@ pub struct ListQuery {
     pub search: Option<TextMatch>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
+    /// Count a search's matches no further than this (the UI's lists: "more than 1,000"); `None`
+    /// counts them all (the REST API, whose `meta` is exact). Never set from the query string.
+    pub count_limit: Option<u64>,
 }
+
+/// How far the UI's lists count a search's matches before saying "more than".
+pub const UI_COUNT_LIMIT: u64 = 1000;
 
 impl ListQuery {
     /// Parses raw query pairs. `now` anchors relative ranges so tests are deterministic.
@@ -144,6 +150,7 @@ impl ListQuery {
             search: None,
             created_from: None,
             created_to: None,
+            count_limit: None,
         };
         for (key, value) in pairs {
             match key.as_str() {
@@ -317,6 +324,10 @@ pub struct PageMeta {
     pub per_page: u32,
     pub total_count: u64,
     pub total_pages: u64,
+    /// `total_count` is a lower bound: a search matched more rows than the list counts (see
+    /// `ListQuery::count_limit`). Never set on REST answers, and then left out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
 }
 
 impl PageMeta {
@@ -325,6 +336,7 @@ impl PageMeta {
             page,
             per_page,
             total_count,
+            total_capped: false,
             total_pages: total_count.div_ceil(u64::from(per_page.max(1))),
         }
     }

@@ -70,6 +70,28 @@ pub struct OrganizationInput {
 }
 
 impl OrganizationInput {
+    /// The attributes present, as `(key, value)` pairs (what a form submitted).
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        ORGANIZATION_FIELDS
+            .iter()
+            .filter_map(|spec| {
+                self.get(spec.key)
+                    .map(|v| (spec.key.to_string(), v.to_string()))
+            })
+            .collect()
+    }
+
+    /// The inverse of `to_pairs`; unknown keys are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> OrganizationInput {
+        let mut input = OrganizationInput::default();
+        for (key, value) in pairs {
+            if let Some(slot) = input.slot_mut(key) {
+                *slot = Some(value.clone());
+            }
+        }
+        input
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.slot(key).and_then(|value| value.as_deref())
     }

@@ -31,6 +31,51 @@ pub struct ActivityItem {
     pub action: String,
     pub target_type: String,
     pub target_id: Option<String>,
+    /// The target's name (an organization's name, a user's email) while it still exists.
+    pub target_name: Option<String>,
     #[serde(with = "crate::domain::time::millis")]
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl ActivityItem {
+    /// What happened, as the dashboard says it: "created the organization", "signed in".
+    pub fn verb(&self) -> &'static str {
+        match self.action.as_str() {
+            "user.sign_in" => "signed in",
+            "user.sign_out" => "signed out",
+            "user.sign_in_failed" => "failed sign-in for",
+            "user.locked" => "locked after failed sign-ins:",
+            "organization.create" => "created the organization",
+            "organization.update" => "updated the organization",
+            "organization.delete" => "deleted the organization",
+            _ => "changed",
+        }
+    }
+
+    /// Whether the sentence names the target ("signed in" is about the actor themselves).
+    pub fn names_target(&self) -> bool {
+        !matches!(self.action.as_str(), "user.sign_in" | "user.sign_out")
+    }
+
+    /// The page of the target, while it exists and has one.
+    pub fn target_href(&self) -> Option<String> {
+        match (
+            self.target_type.as_str(),
+            &self.target_id,
+            &self.target_name,
+        ) {
+            ("organizations", Some(id), Some(_)) => Some(format!("/organizations/{id}")),
+            _ => None,
+        }
+    }
+
+    /// The target in words: its name, or what it was.
+    pub fn target_label(&self) -> String {
+        match (&self.target_name, self.target_type.as_str()) {
+            (Some(name), _) => name.clone(),
+            (None, "organizations") => "a deleted organization".into(),
+            (None, "users") => "a deleted user".into(),
+            (None, other) => other.trim_end_matches('s').to_string(),
+        }
+    }
 }

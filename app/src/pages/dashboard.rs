@@ -1,5 +1,6 @@
 use crate::api::dashboard::get_dashboard_summary;
-use crate::domain::time::format_short;
+use crate::domain::text::group_thousands;
+use crate::domain::time::{format_millis, format_short};
 use crate::domain::user::CurrentUser;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -25,41 +26,36 @@ pub fn DashboardPage() -> impl IntoView {
                         <section class="stats" aria-label="Counts">
                             <a class="card stat" href="/organizations">
                                 <span class="stat-label">"Organizations"</span>
-                                <span class="stat-value">{summary.organizations}</span>
+                                <span class="stat-value">{group_thousands(summary.organizations)}</span>
                             </a>
                             <div class="card stat">
                                 <span class="stat-label">"Users"</span>
-                                <span class="stat-value">{summary.users}</span>
+                                <span class="stat-value">{group_thousands(summary.users)}</span>
                             </div>
                         </section>
-                        <section class="card">
-                            <h2>"Recent activity"</h2>
+                        <section class="card" aria-labelledby="recent-activity">
+                            <h2 id="recent-activity">"Recent activity"</h2>
                             {if summary.recent.is_empty() {
                                 Either::Left(view! { <p class="muted">"Nothing has happened yet."</p> })
                             } else {
                                 Either::Right(view! {
-                                    <div class="table-wrap">
-                                        <table class="table">
-                                            <thead>
-                                                <tr>
-                                                    <th scope="col">"When"</th>
-                                                    <th scope="col">"Who"</th>
-                                                    <th scope="col">"Action"</th>
-                                                    <th scope="col">"Target"</th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {summary.recent.into_iter().map(|item| view! {
-                                                    <tr>
-                                                        <td>{format_short(&item.created_at)}</td>
-                                                        <td>{item.actor.unwrap_or_else(|| "system".into())}</td>
-                                                        <td><code>{item.action}</code></td>
-                                                        <td>{format!("{} {}", item.target_type, item.target_id.unwrap_or_default())}</td>
-                                                    </tr>
-                                                }).collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
+                                    <ol class="activity">
+                                        {summary.recent.into_iter().map(|item| {
+                                            let target = item.names_target().then(|| match item.target_href() {
+                                                Some(href) => Either::Left(view! { <a href=href>{item.target_label()}</a> }),
+                                                None => Either::Right(view! { <span>{item.target_label()}</span> }),
+                                            });
+                                            view! {
+                                                <li>
+                                                    <time datetime=format_millis(&item.created_at)>{format_short(&item.created_at)}</time>
+                                                    <span class="activity-text">
+                                                        <strong>{item.actor.clone().unwrap_or_else(|| "Someone".into())}</strong>
+                                                        " " {item.verb()} " " {target}
+                                                    </span>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ol>
                                 })
                             }}
                         </section>

@@ -15,6 +15,8 @@ pub fn LoginPage() -> impl IntoView {
             .map(|code| login_error_message(&code))
     };
     let next = move || query.read().get("next").unwrap_or_default();
+    // After a failed attempt the form comes back with the email or username it was sent with.
+    let username = move || query.read().get("username").unwrap_or_default();
     view! {
         <Title text="Sign in"/>
         <main id="main" class="auth-page">
@@ -29,11 +31,11 @@ pub fn LoginPage() -> impl IntoView {
                     <input type="hidden" name="next" value=next/>
                     <div class="field">
                         <label for="username">"Email or username"</label>
-                        <input id="username" name="username" type="text" autocomplete="username" required autofocus/>
+                        <input id="username" name="username" type="text" autocomplete="username" required autofocus=move || username().is_empty() value=username/>
                     </div>
                     <div class="field">
                         <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                        <input id="password" name="password" type="password" autocomplete="current-password" required autofocus=move || !username().is_empty()/>
                     </div>
                     <button type="submit" class="btn btn-primary btn-block">"Sign in"</button>
                 </form>

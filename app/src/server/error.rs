@@ -113,9 +113,14 @@ pub fn api_error_response(body: ApiError) -> Response {
 }
 
 /// The server-function side: set the HTTP status (server functions answer 500 otherwise, see
-/// TOOLCHAIN.md) and hand the UI the same body an API client gets.
+/// TOOLCHAIN.md) and hand the UI the same body an API client gets. A plain form post (no
+/// JavaScript) keeps the redirect back to its page that server_fn prepares, with this error in the
+/// URL; a 4xx status there would turn that redirect into a raw JSON page.
 pub fn into_server_fn_error(err: AppError) -> ApiError {
     let body = err.to_api_error();
+    if super::ui::is_plain_form_post() {
+        return body;
+    }
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(status) = StatusCode::from_u16(body.status) {
             response.set_status(status);

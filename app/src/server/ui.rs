@@ -65,3 +65,36 @@ pub async fn principal(state: &AppState) -> Result<Principal, ApiError> {
 pub fn fail(err: AppError) -> ApiError {
     into_server_fn_error(err)
 }
+
+/// Whether this server-function call is a browser's own form submission (the page had no wasm
+/// yet, or none at all): it asks for HTML, and is answered with a redirect. The wasm client asks
+/// for JSON.
+pub fn is_plain_form_post() -> bool {
+    use_context::<Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
+}
+
+/// After a plain form post succeeded: go to `path` (the JavaScript version navigates itself).
+pub fn redirect_plain_form(path: &str) {
+    if is_plain_form_post() {
+        leptos_axum::redirect(path);
+    }
+}
+
+/// A failed plain form post echoes what was submitted, so the form shows it again.
+pub fn fail_with_submitted(
+    err: AppError,
+    submitted: impl FnOnce() -> Vec<(String, String)>,
+) -> ApiError {
+    let body = fail(err);
+    if is_plain_form_post() && body.status == 422 {
+        body.with_submitted(submitted())
+    } else {
+        body
+    }
+}

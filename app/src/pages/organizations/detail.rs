@@ -1,11 +1,18 @@
 use super::form::OrganizationFields;
 use crate::api::organizations::{get_organization, DeleteOrganization, UpdateOrganization};
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::form_state::{
+    focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
+};
+use crate::components::notice::Notice;
 use crate::components::toast::use_toasts;
-use crate::domain::organization::Organization;
+use crate::domain::organization::{Organization, OrganizationInput};
 use crate::domain::time::format_short;
+use crate::domain::user::CurrentUser;
+use crate::domain::Role;
 use crate::error::ApiError;
 use leptos::either::Either;
+use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -16,17 +23,11 @@ pub fn OrganizationPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let organization = Resource::new(id, get_organization);
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/organizations">"Organizations"</a> " / " <span>"Details"</span></nav>
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading organization…"</p> }>
             {move || Suspend::new(async move {
                 match organization.await {
                     Ok(organization) => Either::Left(view! { <OrganizationEditor organization/> }),
-                    Err(err) => Either::Right(view! {
-                        <Title text="Organization"/>
-                        <div class="page-header"><h1>{if err.status == 404 { "Organization not found".to_string() } else { "Organization".to_string() }}</h1></div>
-                        <div class="alert alert-error" role="alert">{err.message}</div>
-                        <a class="btn" href="/organizations">"Back to organizations"</a>
-                    }),
+                    Err(err) => Either::Right(view! { <OrganizationMissing err/> }),
                 }
             })}
         </Suspense>
@@ -34,24 +35,78 @@ pub fn OrganizationPage() -> impl IntoView {
 }
 
 #[component]
+fn OrganizationMissing(err: ApiError) -> impl IntoView {
+    let heading = if err.status == 404 {
+        "Organization not found"
+    } else {
+        "Organization"
+    };
+    view! {
+        <Title text=heading/>
+        <Breadcrumbs current=heading.to_string()/>
+        <div class="page-header"><h1>{heading}</h1></div>
+        <div class="alert alert-error" role="alert">{err.message}</div>
+        <a class="btn" href="/organizations">"Back to organizations"</a>
+    }
+}
+
+/// "Organizations / <this one>".
+#[component]
+fn Breadcrumbs(#[prop(into)] current: Signal<String>) -> impl IntoView {
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                <li><a href="/organizations">"Organizations"</a></li>
+                <li><span aria-current="page">{move || current.get()}</span></li>
+            </ol>
+        </nav>
+    }
+}
+
+/// Why this organization can't be deleted by this user, if it can't: said before, not after.
+fn delete_blocker(user: &CurrentUser, users_count: i64) -> Option<String> {
+    if user.role != Role::SuperAdmin {
+        Some("Only a Super Admin can delete organizations.".into())
+    } else if users_count > 0 {
+        Some(format!(
+            "It still has {users_count} user{}; move or delete them first.",
+            if users_count == 1 { "" } else { "s" }
+        ))
+    } else {
+        None
+    }
+}
+
+#[component]
 fn OrganizationEditor(organization: Organization) -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
     let toasts = use_toasts();
     let navigate = use_navigate();
     let update = ServerAction::<UpdateOrganization>::new();
     let delete = ServerAction::<DeleteOrganization>::new();
+    let came_back_with = initial_error(update);
     let version = RwSignal::new(organization.lock_version);
     let title = RwSignal::new(organization.attributes.name.clone());
-    let errors = RwSignal::new(None::<ApiError>);
-    let conflict = RwSignal::new(false);
+    let updated_at = RwSignal::new(organization.attributes.updated_at);
+    let errors = RwSignal::new(came_back_with.clone().filter(|e| e.status == 422));
+    let conflict = RwSignal::new(came_back_with.as_ref().is_some_and(|e| e.status == 412));
     let confirming = RwSignal::new(false);
+    let dirty = RwSignal::new(false);
+    let summary = NodeRef::<html::Div>::new();
+    let conflict_ref = NodeRef::<html::Div>::new();
     let id = organization.id.clone();
+    warn_before_leaving(dirty);
+    focus_when_shown(summary, move || errors.with(Option::is_some));
+    focus_when_shown(conflict_ref, move || conflict.get());
 
     Effect::new(move |_| match update.value().get() {
         Some(Ok(saved)) => {
             version.set(saved.lock_version);
             title.set(saved.attributes.name.clone());
+            updated_at.set(saved.attributes.updated_at);
             errors.set(None);
             conflict.set(false);
+            dirty.set(false);
             toasts.success("Organization saved");
         }
         Some(Err(err)) if err.status == 412 => {
@@ -68,6 +123,7 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
     Effect::new(move |_| match delete.value().get() {
         Some(Ok(())) => {
             confirming.set(false);
+            dirty.set(false);
             toasts.success("Organization deleted");
             navigate("/organizations", Default::default());
         }
@@ -86,44 +142,67 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
         });
     });
     let a = &organization.attributes;
-    let meta = format!(
-        "{} users · created {} · updated {}",
-        a.users_count,
-        format_short(&a.created_at),
-        format_short(&a.updated_at)
-    );
-    let initial = organization.to_input();
-    let delete_message = format!(
-        "“{}” will be deleted for good. Organizations that still have users can't be deleted.",
-        a.name
-    );
+    let users_count = a.users_count;
+    let created = format_short(&a.created_at);
+    let meta = move || {
+        format!(
+            "{users_count} user{} · created {created} · updated {}",
+            if users_count == 1 { "" } else { "s" },
+            format_short(&updated_at.get())
+        )
+    };
+    // After a failed plain form post, show what was typed, not what is stored.
+    let initial = came_back_with
+        .as_ref()
+        .filter(|e| e.status == 422)
+        .and_then(|e| e.submitted.as_deref())
+        .map(OrganizationInput::from_pairs)
+        .unwrap_or_else(|| organization.to_input());
+    let delete_message = format!("“{}” will be deleted for good.", a.name);
+    let blocker = delete_blocker(&user, users_count);
+    let delete_href = format!("/organizations/{id}/delete");
 
     view! {
         <Title text=move || title.get()/>
+        <Breadcrumbs current=Signal::derive(move || title.get())/>
+        <Notice/>
         <div class="page-header">
             <div>
                 <h1>{move || title.get()}</h1>
                 <p class="muted">{meta}</p>
             </div>
-            <button type="button" class="btn btn-danger-outline" on:click=move |_| confirming.set(true)>"Delete"</button>
+            {match blocker {
+                // Without JavaScript the link opens the confirmation page; with it, the dialog.
+                None => Either::Left(view! {
+                    <a class="btn btn-danger-outline" href=delete_href
+                        on:click=move |ev| { ev.prevent_default(); confirming.set(true); }>
+                        "Delete"
+                    </a>
+                }),
+                Some(reason) => Either::Right(view! {
+                    <div class="delete-blocked">
+                        <button type="button" class="btn btn-danger-outline" disabled aria-describedby="delete-blocked-reason">"Delete"</button>
+                        <p id="delete-blocked-reason" class="muted small">{reason}</p>
+                    </div>
+                }),
+            }}
         </div>
-        <div class="tabs" role="tablist" aria-label="Organization sections">
-            <span role="tab" aria-selected="true" class="tab tab-active">"Details"</span>
+        <div node_ref=conflict_ref tabindex="-1" class="error-summary" class:hidden=move || !conflict.get()>
+            {move || conflict.get().then(|| view! {
+                <div class="alert alert-warning" role="alert">
+                    "This organization was changed by someone else since you opened it. Your changes were not saved. "
+                    <a href="" on:click=move |ev| {
+                        ev.prevent_default();
+                        #[cfg(feature = "hydrate")]
+                        let _ = window().location().reload();
+                    }>"Reload to see the latest version"</a>
+                </div>
+            })}
         </div>
-        {move || conflict.get().then(|| view! {
-            <div class="alert alert-warning" role="alert">
-                "This organization was changed by someone else since you opened it. Your changes were not saved. "
-                <a href="" on:click=move |ev| {
-                    ev.prevent_default();
-                    #[cfg(feature = "hydrate")]
-                    let _ = window().location().reload();
-                }>"Reload to see the latest version"</a>
-            </div>
-        })}
-        <ActionForm action=update attr:class="card form" attr:novalidate=true>
+        <ActionForm action=update attr:class="card form" attr:novalidate=true on:input=move |_| dirty.set(true)>
             <input type="hidden" name="id" value=id.clone()/>
             <input type="hidden" name="version" value=move || version.get().to_string()/>
-            {move || errors.get().map(|e| view! { <div class="alert alert-error">{format!("Please fix the highlighted fields: {}", e.message)}</div> })}
+            <ErrorSummary errors node_ref=summary/>
             <div class="form-grid">
                 <OrganizationFields initial errors/>
             </div>
@@ -141,5 +220,69 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
             busy=Signal::derive(move || delete.pending().get())
             on_confirm
         />
+    }
+}
+
+/// `/organizations/{id}/delete`: the confirmation as a page of its own, for a browser without
+/// JavaScript (with it, the organization page asks in a dialog).
+#[component]
+pub fn DeleteOrganizationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let organization = Resource::new(id, get_organization);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading organization…"</p> }>
+            {move || Suspend::new(async move {
+                match organization.await {
+                    Ok(organization) => Either::Left(view! { <DeleteConfirmation organization/> }),
+                    Err(err) => Either::Right(view! { <OrganizationMissing err/> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DeleteConfirmation(organization: Organization) -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let delete = ServerAction::<DeleteOrganization>::new();
+    let failure = RwSignal::new(initial_error(delete).map(|e| e.message));
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => {
+            toasts.success("Organization deleted");
+            navigate("/organizations", Default::default());
+        }
+        Some(Err(err)) => failure.set(Some(err.message)),
+        None => {}
+    });
+    let name = organization.attributes.name.clone();
+    let back = format!("/organizations/{}", organization.id);
+    let blocker = delete_blocker(&user, organization.attributes.users_count);
+    view! {
+        <Title text=format!("Delete {name}")/>
+        <Breadcrumbs current=name.clone()/>
+        <div class="page-header"><h1>{format!("Delete “{name}”?")}</h1></div>
+        {move || failure.get().map(|message| view! { <div class="alert alert-error" role="alert">{message}</div> })}
+        <div class="card">
+            {match blocker {
+                Some(reason) => Either::Left(view! {
+                    <p>{reason}</p>
+                    <div class="form-actions"><a class="btn" href=back.clone()>"Back"</a></div>
+                }),
+                None => Either::Right(view! {
+                    <p>"The organization will be deleted for good."</p>
+                    <ActionForm action=delete>
+                        <input type="hidden" name="id" value=organization.id.clone()/>
+                        <input type="hidden" name="version" value=organization.lock_version.to_string()/>
+                        <div class="form-actions">
+                            <a class="btn" href=back.clone()>"Cancel"</a>
+                            <button type="submit" class="btn btn-danger" disabled=move || delete.pending().get()>"Delete"</button>
+                        </div>
+                    </ActionForm>
+                }),
+            }}
+        </div>
     }
 }

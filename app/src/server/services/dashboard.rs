@@ -33,8 +33,12 @@ pub async fn dashboard_summary(
     };
     let recent = Sql {
         text: format!(
-            "SELECT e.id, u.email AS actor, e.action, e.target_type, e.target_id, e.created_at \
-             FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id{} \
+            "SELECT e.id, u.email AS actor, e.action, e.target_type, e.target_id, \
+             CASE e.target_type WHEN 'organizations' THEN o.name WHEN 'users' THEN tu.email END AS target_name, \
+             e.created_at \
+             FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id \
+             LEFT JOIN organizations o ON e.target_type = 'organizations' AND o.id = e.target_id \
+             LEFT JOIN users tu ON e.target_type = 'users' AND tu.id = e.target_id{} \
              ORDER BY e.created_at DESC, e.id DESC LIMIT 10",
             scope.text
         ),

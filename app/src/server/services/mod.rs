@@ -9,5 +9,6 @@ pub mod export;
 pub mod organizations;
 pub mod precondition;
 pub mod rate_limit;
+pub mod search_index;
 pub mod seed;
 pub mod users;

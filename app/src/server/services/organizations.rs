@@ -4,6 +4,7 @@
 use super::audit::{self, diff, AuditEntry};
 use super::export::{self, ExportBudget};
 use super::precondition::ExpectedVersion;
+use super::search_index;
 use crate::domain::list::{ListQuery, ListSpec, Page, PageMeta, TextMatch};
 use crate::domain::organization::{
     Organization, OrganizationInput, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS, ORGANIZATION_SORTS,
@@ -89,6 +90,39 @@ fn fts_query(columns: &[&str], literals: &[String]) -> Option<String> {
 /// A case-insensitive match of any of `columns` against `matcher`, using the trigram index for
 /// patterns on the name columns and the `lower()` indexes for exact values.
 fn push_text_match(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &TextMatch) {
+    push_text_narrowing(sql, backend, columns, matcher);
+    push_text_condition(sql, backend, columns, matcher);
+}
+
+/// What only steers SQLite to an index for a pattern (the condition itself decides).
+fn push_text_narrowing(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &TextMatch) {
+    let TextMatch::Pattern { like, literals } = matcher else {
+        return;
+    };
+    let indexed = columns.iter().all(|c| INDEXED_TEXT.contains(c));
+    let prefix = literal_prefix(like);
+    if let (Backend::Sqlite, [column], Some((low, high))) =
+        (backend, columns, prefix.as_deref().and_then(prefix_range))
+    {
+        // `acme*`: a range on the lower(column) index (SQLite compares bytewise, so the
+        // range holds exactly the strings with that prefix); the LIKE still decides.
+        sql.push(&format!(" AND lower(o.{column}) >= "))
+            .push_bind(low)
+            .push(&format!(" AND lower(o.{column}) < "))
+            .push_bind(high);
+    } else if backend == Backend::Sqlite && indexed {
+        if let Some(query) = fts_query(columns, literals) {
+            sql.push(
+                " AND o.rowid IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ",
+            )
+            .push_bind(query)
+            .push(")");
+        }
+    }
+}
+
+/// The match itself: exact (through the `lower()` indexes) or a LIKE pattern.
+fn push_text_condition(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &TextMatch) {
     match matcher {
         TextMatch::Exact(value) => {
             sql.push(" AND (");
@@ -102,25 +136,7 @@ fn push_text_match(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &
             }
             sql.push(")");
         }
-        TextMatch::Pattern { like, literals } => {
-            let indexed = columns.iter().all(|c| INDEXED_TEXT.contains(c));
-            let prefix = literal_prefix(like);
-            if let (Backend::Sqlite, [column], Some((low, high))) =
-                (backend, columns, prefix.as_deref().and_then(prefix_range))
-            {
-                // `acme*`: a range on the lower(column) index (SQLite compares bytewise, so the
-                // range holds exactly the strings with that prefix); the LIKE below still decides.
-                sql.push(&format!(" AND lower(o.{column}) >= "))
-                    .push_bind(low)
-                    .push(&format!(" AND lower(o.{column}) < "))
-                    .push_bind(high);
-            } else if backend == Backend::Sqlite && indexed {
-                if let Some(query) = fts_query(columns, literals) {
-                    sql.push(" AND o.rowid IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ")
-                        .push_bind(query)
-                        .push(")");
-                }
-            }
+        TextMatch::Pattern { like, .. } => {
             sql.push(" AND (");
             for (i, column) in columns.iter().enumerate() {
                 if i > 0 {
@@ -165,10 +181,32 @@ fn prefix_range(prefix: &str) -> Option<(String, String)> {
     Some((low, high.into_iter().collect()))
 }
 
+/// How the free-text search finds its rows.
+#[derive(Clone, Copy, PartialEq)]
+enum SearchAccess {
+    /// Through the trigram index (FTS5 / pg_trgm), every match at once.
+    Indexed,
+    /// Row by row from the ordered search index, which the query drives (see `walk_page_sql`).
+    Walked,
+}
+
 fn push_filters(sql: &mut Sql, backend: Backend, principal: &Principal, query: &ListQuery) {
+    push_filters_with(sql, backend, principal, query, SearchAccess::Indexed);
+}
+
+fn push_filters_with(
+    sql: &mut Sql,
+    backend: Backend,
+    principal: &Principal,
+    query: &ListQuery,
+    search_access: SearchAccess,
+) {
     push_visibility(sql, principal);
     if let Some(search) = &query.search {
-        push_text_match(sql, backend, &INDEXED_TEXT, search);
+        match search_access {
+            SearchAccess::Indexed => push_text_match(sql, backend, &INDEXED_TEXT, search),
+            SearchAccess::Walked => push_text_condition(sql, backend, &INDEXED_TEXT, search),
+        }
     }
     for (field, matcher) in &query.filters {
         // `field` was checked against ORGANIZATION_FILTERS by the parser; never interpolate otherwise.
@@ -242,6 +280,107 @@ fn page_sql(backend: Backend, principal: &Principal, query: &ListQuery, with_tot
     }
 }
 
+/// The trigram a substring search sorted by name walks in the ordered search index, when that is
+/// how this query is served (see `search_index`): the UI's search box on the default order.
+fn walked_gram(query: &ListQuery) -> Option<String> {
+    if query.sort.field != "name" {
+        return None;
+    }
+    let Some(TextMatch::Pattern { literals, .. }) = &query.search else {
+        return None;
+    };
+    let longest = literals.iter().max_by_key(|l| l.chars().count())?;
+    search_index::driving_gram(longest)
+}
+
+/// One page of a search, walking `gram`'s rows of the ordered search index in list order and
+/// keeping those whose row matches every filter; the database stops at the page's last row.
+fn walk_page_sql(backend: Backend, principal: &Principal, query: &ListQuery, gram: &str) -> Sql {
+    let direction = if query.sort.descending { "DESC" } else { "ASC" };
+    // CROSS JOIN: SQLite keeps this join order (the index drives); PostgreSQL plans it freely.
+    let mut sql = Sql::new(
+        "SELECT o.*, g.sort_key AS search_sort_key, CAST(0 AS BIGINT) AS total_count \
+         FROM organization_search_grams g CROSS JOIN organizations o \
+         WHERE g.gram = ",
+    );
+    sql.push_bind(gram).push(" AND o.id = g.organization_id");
+    push_filters_with(&mut sql, backend, principal, query, SearchAccess::Walked);
+    sql.push(&format!(
+        " ORDER BY g.sort_key {direction}, g.organization_id {direction}"
+    ))
+    .push(" LIMIT ")
+    .push_bind(i64::from(query.per_page))
+    .push(" OFFSET ")
+    .push_bind(query.offset() as i64);
+    Sql {
+        text: format!(
+            "SELECT {}, o.total_count FROM ({}) o ORDER BY o.search_sort_key {direction}, o.id {direction}",
+            columns(),
+            sql.text,
+        ),
+        args: sql.args,
+    }
+}
+
+/// The number of matches of a search, counting no further than `limit` when one is given (then
+/// `(limit, true)` means "more than that"). A Super Admin's plain substring search on SQLite is
+/// counted in the FTS5 index alone, which stops at the limit.
+async fn count_matches(
+    db: &Db,
+    principal: &Principal,
+    query: &ListQuery,
+    limit: Option<u64>,
+) -> Result<(u64, bool), AppError> {
+    let fts_only = db.backend() == Backend::Sqlite
+        && principal.role == Role::SuperAdmin
+        && query.filters.is_empty()
+        && query.created_from.is_none()
+        && query.created_to.is_none();
+    let inner = match (&query.search, fts_only) {
+        (Some(TextMatch::Pattern { like, literals }), true)
+            if literals.len() == 1 && *like == format!("%{}%", escape_like(&literals[0])) =>
+        {
+            match fts_query(&INDEXED_TEXT, literals) {
+                Some(fts) => Sql::new(
+                    "SELECT rowid FROM organizations_search WHERE organizations_search MATCH $1",
+                )
+                .bind(fts),
+                None => generic_match_sql(db.backend(), principal, query),
+            }
+        }
+        _ => generic_match_sql(db.backend(), principal, query),
+    };
+    let mut count = Sql::new(format!("SELECT COUNT(*) FROM ({}", inner.text));
+    count.args = inner.args;
+    if let Some(limit) = limit {
+        count.push(" LIMIT ").push_bind(limit as i64 + 1);
+    }
+    count.push(") matches");
+    let n = db.fetch_count(&count).await?.max(0) as u64;
+    Ok(match limit {
+        Some(limit) if n > limit => (limit, true),
+        _ => (n, false),
+    })
+}
+
+fn generic_match_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql {
+    let mut sql = Sql::new("SELECT 1 FROM organizations o WHERE 1 = 1");
+    push_filters(&mut sql, backend, principal, query);
+    sql
+}
+
+/// A literal as `TextMatch` escapes it inside a LIKE pattern.
+fn escape_like(literal: &str) -> String {
+    let mut out = String::with_capacity(literal.len());
+    for c in literal.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[derive(sqlx::FromRow)]
 struct PageRow {
     #[sqlx(flatten)]
@@ -275,6 +414,9 @@ pub async fn list_organizations(
     principal: &Principal,
     query: &ListQuery,
 ) -> Result<Page<Organization>, AppError> {
+    if let Some(gram) = walked_gram(query) {
+        return list_walked(db, principal, query, &gram).await;
+    }
     let counted = counts_everything(principal, query);
     let windowed = !counted && must_sort_every_match(query);
     let rows = db
@@ -298,6 +440,31 @@ pub async fn list_organizations(
     Ok(Page {
         items: rows.into_iter().map(|row| row.organization).collect(),
         meta: PageMeta::new(query.page, query.per_page, total.max(0) as u64),
+    })
+}
+
+/// A search page served by the ordered search index. Its total is exact when the page shows the
+/// last matches, and otherwise counted (up to `query.count_limit`, when the caller set one).
+async fn list_walked(
+    db: &Db,
+    principal: &Principal,
+    query: &ListQuery,
+    gram: &str,
+) -> Result<Page<Organization>, AppError> {
+    let rows = db
+        .fetch_all::<PageRow>(&walk_page_sql(db.backend(), principal, query, gram))
+        .await?;
+    let shown = rows.len() as u64;
+    let (total, capped) = if shown < u64::from(query.per_page) && (shown > 0 || query.page == 1) {
+        (query.offset() + shown, false)
+    } else {
+        count_matches(db, principal, query, query.count_limit).await?
+    };
+    let mut meta = PageMeta::new(query.page, query.per_page, total);
+    meta.total_capped = capped;
+    Ok(Page {
+        items: rows.into_iter().map(|row| row.organization).collect(),
+        meta,
     })
 }
 
@@ -405,6 +572,13 @@ pub async fn create_organization(
     let mut exec = tx.exec();
     exec.execute(&sql).await?;
     let created = find_visible(&mut exec, principal, &id).await?;
+    search_index::index_organization(
+        &mut exec,
+        &id,
+        &created.attributes.name,
+        &created.attributes.company_name,
+    )
+    .await?;
     audit::record(
         &mut exec,
         AuditEntry::by(principal, "organization.create", "organizations", Some(&id))
@@ -464,6 +638,13 @@ pub async fn update_organization(
         ));
     }
     let updated = find_visible(&mut exec, principal, id).await?;
+    search_index::reindex_organization(
+        &mut exec,
+        &current.id,
+        (&current.attributes.name, &current.attributes.company_name),
+        (&updated.attributes.name, &updated.attributes.company_name),
+    )
+    .await?;
     audit::record(
         &mut exec,
         AuditEntry::by(
@@ -514,6 +695,13 @@ pub async fn delete_organization(
                 "The organization still has users; move or delete them first.",
             )
         })?;
+    search_index::unindex_organization(
+        &mut exec,
+        &current.id,
+        &current.attributes.name,
+        &current.attributes.company_name,
+    )
+    .await?;
     audit::record(
         &mut exec,
         AuditEntry::by(

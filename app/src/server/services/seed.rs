@@ -2,6 +2,7 @@
 //! large transactions (100k organizations and 200k users take seconds, not minutes). Ids and names
 //! derive from the row number, so a second run with the same sizes adds nothing.
 
+use super::search_index;
 use crate::server::auth::password;
 use crate::server::db::{Db, Sql};
 use crate::server::AppError;
@@ -156,6 +157,7 @@ pub async fn seed(db: &Db, organizations: u64, users: u64) -> Result<SeedReport,
         }
         tx.commit().await?;
     }
+    search_index::fill(db).await?;
 
     let mut done = 0;
     while organizations > 0 && done < users {

@@ -2,6 +2,7 @@
 //! management of API.md §4 builds on the same table.
 
 use super::audit::{self, AuditEntry};
+use super::search_index;
 use crate::domain::text::is_email;
 use crate::domain::user::CurrentUser;
 use crate::domain::Role;
@@ -69,6 +70,7 @@ pub async fn ensure_first_super_admin(
         .bind(at),
     )
     .await?;
+    search_index::index_organization(&mut exec, &organization_id, "Steward", "Steward").await?;
     let inserted = insert_user(
         &mut exec,
         NewUserRow {
