@@ -166,9 +166,12 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
         .to_string();
     view! {
         <details class="user-menu" node_ref=menu on:keydown=on_keydown>
-            <summary class="user-menu-button" node_ref=summary aria-label=format!("Account menu for {}", user.email)>
+            // Named by its content (the email, visible on wide screens, and a phrase for screen
+            // readers) rather than an aria-label, so what is seen is what is announced.
+            <summary class="user-menu-button" node_ref=summary>
                 <span class="avatar" aria-hidden="true">{initial}</span>
-                <span class="user-email" aria-hidden="true">{user.email.clone()}</span>
+                <span class="user-email">{user.email.clone()}</span>
+                <span class="sr-only">", account menu"</span>
             </summary>
             <div class="user-menu-panel">
                 <p class="user-menu-meta">

@@ -204,3 +204,8 @@ export async function updateOrg(
   });
   await expectStatus(res, 200);
 }
+
+/** The account menu's button (a <summary>, named "<email>, account menu"). */
+export function accountMenu(page: Page) {
+  return page.locator("summary", { hasText: /, account menu$/ });
+}

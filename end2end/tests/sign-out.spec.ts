@@ -1,8 +1,8 @@
-import { test, expect, signIn } from "./helpers";
+import { test, expect, accountMenu, signIn } from "./helpers";
 
 async function signOutFromMenu(page: import("@playwright/test").Page) {
   // The account menu is a disclosure (<details>): it opens with or without JavaScript.
-  await page.getByLabel(/^Account menu for /).click();
+  await accountMenu(page).click();
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL((url) => url.pathname === "/login");
 
@@ -18,7 +18,7 @@ test("signing out from the user menu ends the session", async ({ page }) => {
 
 test("Escape closes the user menu and returns focus to its button", async ({ page }) => {
   await signIn(page);
-  const summary = page.getByLabel(/^Account menu for /);
+  const summary = accountMenu(page);
   await summary.click();
   await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
   await page.keyboard.press("Escape");

@@ -1,0 +1,65 @@
+import { test, expect, accountMenu, apiToken, createOrg, goto, signIn, uniqueSuffix } from "./helpers";
+import type { Page } from "@playwright/test";
+import * as fs from "node:fs";
+
+// Every page, light and dark, desktop and phone width: axe-core finds no violation (WCAG 2.1 A/AA
+// and axe's best practices), so the next screens can't quietly regress accessibility.
+const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+async function violations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const found = await page.evaluate(async () => {
+    // @ts-expect-error: axe is the global the script above defines.
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    });
+    return result.violations.map(
+      (v: { id: string; impact: string; nodes: { target: string[] }[] }) =>
+        `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+    );
+  });
+  return found;
+}
+
+for (const colorScheme of ["light", "dark"] as const) {
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ]) {
+    test.describe(`axe, ${colorScheme}, ${width} px`, () => {
+      test.use({ colorScheme, viewport: { width, height } });
+
+      test("signed-out pages", async ({ page }) => {
+        for (const path of ["/login", "/login?error=invalid&username=x%40example.com", "/docs"]) {
+          await goto(page, path);
+          expect(await violations(page), path).toEqual([]);
+        }
+      });
+
+      test("signed-in pages", async ({ page, request }) => {
+        const token = await apiToken(request);
+        const id = await createOrg(request, token, { name: `Axe ${uniqueSuffix()}`, city: "Oslo" });
+        await signIn(page);
+        for (const path of [
+          "/",
+          "/organizations",
+          "/organizations?q=no-such-organization",
+          "/organizations/new",
+          `/organizations/${id}`,
+          `/organizations/${id}/delete`,
+          `/organizations/${id}?notice=organization_saved`,
+        ]) {
+          await goto(page, path);
+          expect(await violations(page), path).toEqual([]);
+        }
+        // The open menu and dialog are part of the page too.
+        await accountMenu(page).click();
+        expect(await violations(page), "user menu open").toEqual([]);
+        await page.keyboard.press("Escape");
+        await page.getByRole("link", { name: "Delete", exact: true }).click();
+        await expect(page.getByRole("alertdialog")).toBeVisible();
+        expect(await violations(page), "delete dialog open").toEqual([]);
+      });
+    });
+  }
+}
