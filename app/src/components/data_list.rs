@@ -193,7 +193,7 @@ where
             EitherOf4::B(view! {
                 <div class="card empty-state">
                     <h2>{format!("Page {} is past the end", result.meta.page)}</h2>
-                    <p class="muted">{format!("There are {last} page{} of {}.", if last == 1 { "" } else { "s" }, text.noun)}</p>
+                    <p class="muted">{if last == 1 { format!("There is 1 page of {}.", text.noun) } else { format!("There are {} pages of {}.", group_thousands(last), text.noun) }}</p>
                     <a class="btn" href=page_href(last)>"Go to the last page"</a>
                 </div>
             })

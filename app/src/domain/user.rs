@@ -45,10 +45,21 @@ impl ActivityItem {
             "user.sign_out" => "signed out",
             "user.sign_in_failed" => "failed sign-in for",
             "user.locked" => "locked after failed sign-ins:",
+            "user.bootstrap_super_admin" => "created the first Super Admin,",
             "organization.create" => "created the organization",
             "organization.update" => "updated the organization",
             "organization.delete" => "deleted the organization",
             _ => "changed",
+        }
+    }
+
+    /// Who did it: their email, Steward itself for what happens at start-up, else "Someone" (a
+    /// user deleted since).
+    pub fn actor_label(&self) -> String {
+        match (&self.actor, self.action.as_str()) {
+            (Some(actor), _) => actor.clone(),
+            (None, "user.bootstrap_super_admin") => "Steward".into(),
+            (None, _) => "Someone".into(),
         }
     }
 

@@ -49,7 +49,7 @@ pub fn DashboardPage() -> impl IntoView {
                                                 <li>
                                                     <time datetime=format_millis(&item.created_at)>{format_short(&item.created_at)}</time>
                                                     <span class="activity-text">
-                                                        <strong>{item.actor.clone().unwrap_or_else(|| "Someone".into())}</strong>
+                                                        <strong>{item.actor_label()}</strong>
                                                         " " {item.verb()} " " {target}
                                                     </span>
                                                 </li>
