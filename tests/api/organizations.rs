@@ -531,3 +531,32 @@ async fn oversized_bodies_are_413() {
 async fn spawn_app_with_small_limit() -> TestApp {
     crate::helpers::spawn_app_with(|c| c.body_limit = 1024).await
 }
+
+#[tokio::test]
+async fn unicode_letters_match_in_any_case_on_both_databases() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    for name in ["Ünïcode GmbH", "Œuvre Straße", "Plain Acme"] {
+        app.create_organization(
+            &token,
+            json!({"name": name, "company_name": format!("{name} Holding")}),
+        )
+        .await;
+    }
+    for (query, expected) in [
+        ("q[name]=ÜNÏCODE*", vec!["Ünïcode GmbH"]),
+        ("q[name]=ünïcode gmbh", vec!["Ünïcode GmbH"]),
+        ("q[name]=*STRASSE*", vec![]),
+        ("q[name]=*STRAßE", vec!["Œuvre Straße"]),
+        ("q[name]=œuvre*", vec!["Œuvre Straße"]),
+        ("q[company_name]=*NÏCODE GMBH HOLD*", vec!["Ünïcode GmbH"]),
+        ("q=NÏC", vec!["Ünïcode GmbH"]),
+        ("q=nïc&sort_by=created_at", vec!["Ünïcode GmbH"]),
+        ("q=ŒUV", vec!["Œuvre Straße"]),
+        ("q[name]=PLAIN*", vec!["Plain Acme"]),
+    ] {
+        let body = list(&app, &token, query).await;
+        assert_eq!(names(&body), expected, "{query}");
+        assert_eq!(body["meta"]["total_count"], expected.len(), "{query}");
+    }
+}

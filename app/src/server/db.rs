@@ -89,6 +89,24 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(3)
                 .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        let mut handle = conn.lock_handle().await?;
+                        // SAFETY: the locked handle is this connection's, used by nothing else
+                        // while the lock is held.
+                        let rc = unsafe {
+                            super::sqlite_fold::register(handle.as_raw_handle().as_ptr())
+                        };
+                        if rc == libsqlite3_sys::SQLITE_OK {
+                            Ok(())
+                        } else {
+                            Err(sqlx::Error::Protocol(format!(
+                                "cannot register {}: SQLite error {rc}",
+                                super::sqlite_fold::FUNCTION
+                            )))
+                        }
+                    })
+                })
                 .connect_with(options)
                 .await
                 .map_err(|source| ConnectError::Unreachable {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod request;
 pub mod services;
+pub mod sqlite_fold;
 pub mod state;
 pub mod ui;
 

@@ -101,8 +101,10 @@ fn push_text_narrowing(sql: &mut Sql, backend: Backend, columns: &[&str], matche
     };
     let indexed = columns.iter().all(|c| INDEXED_TEXT.contains(c));
     let prefix = literal_prefix(like);
+    // (Only for ASCII prefixes: the `lower()` index folds nothing else.)
+    let ascii_prefix = prefix.as_deref().filter(|p| p.is_ascii());
     if let (Backend::Sqlite, [column], Some((low, high))) =
-        (backend, columns, prefix.as_deref().and_then(prefix_range))
+        (backend, columns, ascii_prefix.and_then(prefix_range))
     {
         // `acme*`: a range on the lower(column) index (SQLite compares bytewise, so the
         // range holds exactly the strings with that prefix); the LIKE still decides.
@@ -121,9 +123,17 @@ fn push_text_narrowing(sql: &mut Sql, backend: Backend, columns: &[&str], matche
     }
 }
 
-/// The match itself: exact (through the `lower()` indexes) or a LIKE pattern.
+/// The match itself: exact (through the `lower()` indexes) or a LIKE pattern. On SQLite, whose
+/// `lower()` and `LIKE` fold ASCII only, a value with other letters is compared Unicode-folded
+/// through `steward_fold()` (see `sqlite_fold`), without an index.
 fn push_text_condition(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &TextMatch) {
     match matcher {
+        TextMatch::Exact(value) if backend == Backend::Sqlite && !value.is_ascii() => {
+            push_folded(sql, columns, "=", search_index::fold(value));
+        }
+        TextMatch::Pattern { like, .. } if backend == Backend::Sqlite && !like.is_ascii() => {
+            push_folded(sql, columns, "LIKE", search_index::fold(like));
+        }
         TextMatch::Exact(value) => {
             sql.push(" AND (");
             for (i, column) in columns.iter().enumerate() {
@@ -155,6 +165,23 @@ fn push_text_condition(sql: &mut Sql, backend: Backend, columns: &[&str], matche
             sql.push(")");
         }
     }
+}
+
+/// ` AND (steward_fold(o.a) <op> $v OR steward_fold(o.b) <op> $v ...)`, `value` folded already.
+fn push_folded(sql: &mut Sql, columns: &[&str], op: &str, value: String) {
+    use crate::server::sqlite_fold::FUNCTION;
+    sql.push(" AND (");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        sql.push(&format!("{FUNCTION}(o.{column}) {op} "))
+            .push_bind(value.clone());
+        if op == "LIKE" {
+            sql.push(" ESCAPE '\\'");
+        }
+    }
+    sql.push(")");
 }
 
 /// The literal text before the first wildcard of a LIKE pattern (escapes undone), if any.
