@@ -31,6 +31,14 @@ async fn openapi_documents_every_endpoint() {
         .await
         .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
+    // What the server answers: an attribute the organization doesn't have is `null`.
+    let attributes =
+        &doc["components"]["schemas"]["Organization"]["properties"]["attributes"]["properties"];
+    assert_eq!(
+        attributes["city"]["type"],
+        serde_json::json!(["string", "null"])
+    );
+    assert_eq!(attributes["name"]["type"], "string");
     for (path, method) in [
         ("/auth/sign_in", "post"),
         ("/auth/sign_out", "delete"),

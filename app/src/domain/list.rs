@@ -183,6 +183,12 @@ impl ListQuery {
                     Ok(()) => query.search = TextMatch::contains(value),
                     Err(message) => errors.push(FieldError::new("q", message)),
                 },
+                // An empty field of a GET form means "no filter", as for `q` and `sort`.
+                "date_range_start" | "date_range_end" | "relative_date_range"
+                    if value.trim().is_empty() =>
+                {
+                    continue
+                }
                 "date_range_start" => match parse_datetime(value) {
                     Some(at) => query.created_from = Some(at),
                     None => errors.push(FieldError::new(
@@ -495,6 +501,22 @@ mod tests {
         assert!(parse_relative_range("5q2020", now()).is_none());
         assert!(parse_relative_range("10w", now()).is_none());
         assert!(parse_relative_range("d", now()).is_none());
+    }
+
+    #[test]
+    fn empty_date_fields_are_no_filter() {
+        let query = ListQuery::parse(
+            &pairs(&[
+                ("date_range_start", ""),
+                ("date_range_end", " "),
+                ("relative_date_range", ""),
+            ]),
+            &SPEC,
+            now(),
+        )
+        .unwrap();
+        assert_eq!(query.created_from, None);
+        assert_eq!(query.created_to, None);
     }
 
     #[test]

@@ -272,6 +272,12 @@ fn organization_input_schema() -> Value {
 fn organization_schema() -> Value {
     let mut attributes = organization_input_schema();
     let props = &mut attributes["properties"];
+    // A stored organization answers `null` for an attribute it doesn't have.
+    for spec in ORGANIZATION_FIELDS {
+        if spec.kind != FieldKind::Required {
+            props[spec.key]["type"] = json!(["string", "null"]);
+        }
+    }
     props["partner_organization_id"] = json!({"type": ["string", "null"], "format": "uuid"});
     props["users_count"] = json!({"type": "integer"});
     props["created_at"] = json!({"type": "string", "format": "date-time"});
