@@ -39,6 +39,14 @@ async fn openapi_documents_every_endpoint() {
         serde_json::json!(["string", "null"])
     );
     assert_eq!(attributes["name"]["type"], "string");
+    // Statuses the server answers without each endpoint listing them.
+    let put = &doc["paths"]["/v2/organizations/{id}"]["put"]["responses"];
+    for status in ["404", "412", "413", "415", "422"] {
+        assert!(
+            put.get(status).is_some(),
+            "PUT /v2/organizations/{{id}} documents {status}"
+        );
+    }
     for (path, method) in [
         ("/auth/sign_in", "post"),
         ("/auth/sign_out", "delete"),

@@ -177,9 +177,17 @@ pub fn document() -> Value {
             }
             responses.insert(status.to_string(), response);
         }
+        // The error statuses every endpoint of its kind can answer, whatever it documents itself:
+        // a record in the path may not exist (or be another tenant's), a body may not be JSON.
         let mut errors = vec![400, 422, 500];
         if endpoint.authenticated {
             errors.extend([401, 403]);
+        }
+        if endpoint.path.contains('{') {
+            errors.push(404);
+        }
+        if endpoint.body.is_some() {
+            errors.extend([413, 415]);
         }
         for status in errors {
             responses.entry(status.to_string()).or_insert_with(|| {

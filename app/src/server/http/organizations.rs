@@ -71,7 +71,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             .response(404, "Missing or not visible to the caller", None),
         id(Endpoint::new("put", "/v2/organizations/{id}", update_route))
             .doc("Organizations", "Update an organization", "Attributes absent from the body are kept. With If-Match, a changed version answers 412 and nothing is written.")
-            .param("If-Match", "header", "The ETag from GET", json!({"type": "string"}))
+            .param("If-Match", "header", "The ETag from GET (or several, or `*`)", json!({"type": "string", "pattern": "^\\s*(\\*|(W/)?\"[^\"]*\"(\\s*,\\s*(W/)?\"[^\"]*\")*)\\s*$"}))
             .body(body)
             .response(200, "Updated (empty object)", Some(json!({"type": "object"})))
             .response(412, "The organization changed since the ETag", None),
