@@ -81,8 +81,38 @@ export async function goto(
   path: string,
   opts: { javaScript?: boolean } = {},
 ): Promise<void> {
-  await page.goto(path);
-  if (opts.javaScript ?? true) await waitForHydration(page);
+  if (!(opts.javaScript ?? true)) {
+    await page.goto(path);
+    return;
+  }
+  await expectNoRefetchWhileHydrating(page, path, () => page.goto(path).then(() => undefined));
+}
+
+/**
+ * Runs `load` (a navigation) and waits for hydration, failing if the page called a server
+ * function before it was hydrated: hydration must read the server's serialized data. A page that
+ * fetches it again gets whatever changed meanwhile, and its HTML no longer matches (the hydration
+ * error that made the suite flaky under parallel writers).
+ */
+async function expectNoRefetchWhileHydrating(
+  page: Page,
+  what: string,
+  load: () => Promise<void>,
+): Promise<void> {
+  const calls: string[] = [];
+  const onRequest = (request: { url(): string; method(): string }) => {
+    const path = new URL(request.url()).pathname;
+    // The sign-in form itself posts to /api/sign_in; that is the navigation, not a refetch.
+    if (path.startsWith("/api/") && path !== "/api/sign_in") calls.push(`${request.method()} ${path}`);
+  };
+  page.on("request", onRequest);
+  try {
+    await load();
+    await waitForHydration(page);
+  } finally {
+    page.off("request", onRequest);
+  }
+  expect(calls, `server functions called while ${what} hydrated`).toEqual([]);
 }
 
 /** Signs in through the login form and waits for the dashboard. */
@@ -95,11 +125,14 @@ export async function signIn(
   if (javaScript) await waitForHydration(page);
   await page.getByLabel("Email or username", { exact: true }).fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => url.pathname === "/");
-  await expect(page.getByRole("heading", { name: "Dashboard", exact: true })).toBeVisible();
+  const submit = async () => {
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+  };
   // The sign-in answer is a full page load of the dashboard: let it hydrate.
-  if (javaScript) await waitForHydration(page);
+  if (javaScript) await expectNoRefetchWhileHydrating(page, "the dashboard", submit);
+  else await submit();
+  await expect(page.getByRole("heading", { name: "Dashboard", exact: true })).toBeVisible();
 }
 
 /** The rows of the page's data table. */
