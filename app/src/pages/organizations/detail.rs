@@ -19,6 +19,15 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
 pub fn OrganizationPage() -> impl IntoView {
+    view! { <WithOrganization found=|organization| view! { <OrganizationEditor organization/> }/> }
+}
+
+/// Loads the organization of the URL's `:id`, then shows `found` with it, or why it can't.
+#[component]
+fn WithOrganization<V>(found: fn(Organization) -> V) -> impl IntoView
+where
+    V: IntoView + 'static,
+{
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let organization = Resource::new(id, get_organization);
@@ -26,7 +35,7 @@ pub fn OrganizationPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading organization…"</p> }>
             {move || Suspend::new(async move {
                 match organization.await {
-                    Ok(organization) => Either::Left(view! { <OrganizationEditor organization/> }),
+                    Ok(organization) => Either::Left(found(organization)),
                     Err(err) => Either::Right(view! { <OrganizationMissing err/> }),
                 }
             })}
@@ -227,19 +236,7 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
 /// JavaScript (with it, the organization page asks in a dialog).
 #[component]
 pub fn DeleteOrganizationPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let organization = Resource::new(id, get_organization);
-    view! {
-        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading organization…"</p> }>
-            {move || Suspend::new(async move {
-                match organization.await {
-                    Ok(organization) => Either::Left(view! { <DeleteConfirmation organization/> }),
-                    Err(err) => Either::Right(view! { <OrganizationMissing err/> }),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <WithOrganization found=|organization| view! { <DeleteConfirmation organization/> }/> }
 }
 
 #[component]

@@ -291,19 +291,26 @@ fn page_sql(backend: Backend, principal: &Principal, query: &ListQuery, with_tot
         "SELECT o.*{total} FROM organizations o WHERE 1 = 1"
     ));
     push_filters(&mut sql, backend, principal, query);
-    sql.push(&order_by(query))
+    let order = order_by(query);
+    sql.push(&order);
+    decorated_page(sql, query, &order)
+}
+
+/// Limits `picked` (already ordered) to the query's page, then selects the read model of just
+/// those rows (users counted for 25 rows, not for every match), in `order` again.
+fn decorated_page(mut picked: Sql, query: &ListQuery, order: &str) -> Sql {
+    picked
         .push(" LIMIT ")
         .push_bind(i64::from(query.per_page))
         .push(" OFFSET ")
         .push_bind(query.offset() as i64);
     Sql {
         text: format!(
-            "SELECT {}, o.total_count FROM ({}) o{}",
+            "SELECT {}, o.total_count FROM ({}) o{order}",
             columns(),
-            sql.text,
-            order_by(query)
+            picked.text
         ),
-        args: sql.args,
+        args: picked.args,
     }
 }
 
@@ -334,19 +341,12 @@ fn walk_page_sql(backend: Backend, principal: &Principal, query: &ListQuery, gra
     push_filters_with(&mut sql, backend, principal, query, SearchAccess::Walked);
     sql.push(&format!(
         " ORDER BY g.sort_key {direction}, g.organization_id {direction}"
-    ))
-    .push(" LIMIT ")
-    .push_bind(i64::from(query.per_page))
-    .push(" OFFSET ")
-    .push_bind(query.offset() as i64);
-    Sql {
-        text: format!(
-            "SELECT {}, o.total_count FROM ({}) o ORDER BY o.search_sort_key {direction}, o.id {direction}",
-            columns(),
-            sql.text,
-        ),
-        args: sql.args,
-    }
+    ));
+    decorated_page(
+        sql,
+        query,
+        &format!(" ORDER BY o.search_sort_key {direction}, o.id {direction}"),
+    )
 }
 
 /// The number of matches of a search, counting no further than `limit` when one is given (then
@@ -364,8 +364,10 @@ async fn count_matches(
         && query.created_from.is_none()
         && query.created_to.is_none();
     let inner = match (&query.search, fts_only) {
-        (Some(TextMatch::Pattern { like, literals }), true)
-            if literals.len() == 1 && *like == format!("%{}%", escape_like(&literals[0])) =>
+        // Exactly "contains this one literal" (the search box), as `TextMatch::contains` builds it.
+        (Some(search @ TextMatch::Pattern { literals, .. }), true)
+            if literals.len() == 1
+                && TextMatch::contains(&literals[0]).as_ref() == Some(search) =>
         {
             match fts_query(&INDEXED_TEXT, literals) {
                 Some(fts) => Sql::new(
@@ -394,18 +396,6 @@ fn generic_match_sql(backend: Backend, principal: &Principal, query: &ListQuery)
     let mut sql = Sql::new("SELECT 1 FROM organizations o WHERE 1 = 1");
     push_filters(&mut sql, backend, principal, query);
     sql
-}
-
-/// A literal as `TextMatch` escapes it inside a LIKE pattern.
-fn escape_like(literal: &str) -> String {
-    let mut out = String::with_capacity(literal.len());
-    for c in literal.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[derive(sqlx::FromRow)]
