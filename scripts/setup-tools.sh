@@ -2,7 +2,7 @@
 # Installs what building and testing Steward needs. Idempotent: every step is skipped when it is
 # already satisfied, and prints one line, "ok: ..." or "installing: ...".
 #
-#   scripts/setup-tools.sh            everything for build + tests (Rust tools, wasm-opt, Chromium, Playwright)
+#   scripts/setup-tools.sh            everything for build + tests (Rust tools, wasm-opt, Chromium, Playwright, schemathesis)
 #   scripts/setup-tools.sh --no-e2e   skip Chromium and the end2end npm packages (enough to build and run)
 #   scripts/setup-tools.sh --bench    also install wrk (bench/run.sh)
 set -euo pipefail
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_VERSION=132
+SCHEMATHESIS_VERSION=4.32.5
 
 want_e2e=1
 want_bench=0
@@ -131,6 +132,18 @@ if [ "$want_e2e" -eq 1 ]; then
     fi
   else
     echo "ok: end2end npm packages"
+  fi
+fi
+
+# --- schemathesis for scripts/api-fuzz.sh, in a virtualenv of its own ----------------------------
+if [ "$want_e2e" -eq 1 ]; then
+  have_st=$(.tools/venv/bin/st --version 2>/dev/null | awk '{print $NF}' || true)
+  if [ "$have_st" = "$SCHEMATHESIS_VERSION" ]; then
+    echo "ok: schemathesis $SCHEMATHESIS_VERSION in .tools/venv"
+  else
+    echo "installing: schemathesis $SCHEMATHESIS_VERSION into .tools/venv (found: ${have_st:-none})"
+    python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi
 

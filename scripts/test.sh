@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every check: formatting, clippy, the Rust tests (SQLite, then PostgreSQL when
-# TEST_DATABASE_URL is set), a debug build of the site, and the Playwright end-to-end suite (SQLite,
-# then a throwaway PostgreSQL database when TEST_DATABASE_URL is set). Ends with a Summary section;
+# TEST_DATABASE_URL is set), schemathesis against the OpenAPI document (the same two databases), a
+# debug build of the site, and the Playwright end-to-end suite (SQLite, then a throwaway PostgreSQL
+# database when TEST_DATABASE_URL is set). Ends with a Summary section;
 # exits non-zero when any step failed. Builds are incremental: nothing here cleans target/.
 #
 # Environment:
 #   TEST_DATABASE_URL=postgres://user@host:port/db   also run the tests against PostgreSQL
 #   STEWARD_SKIP_LINT=1                              skip cargo fmt --check and clippy
-#   STEWARD_SKIP_E2E=1                               skip the site build and Playwright
+#   STEWARD_SKIP_E2E=1                               skip schemathesis, the site build and Playwright
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -93,6 +94,26 @@ playwright_postgres() {
   (export STEWARD_E2E_DATABASE_URL="$E2E_DB_URL" && cd end2end && exec ./node_modules/.bin/playwright test)
 }
 
+# A throwaway PostgreSQL database for schemathesis, dropped however the run ends.
+fuzz_postgres() {
+  local name url=$TEST_DATABASE_URL base query="" server status=0
+  base=${url%%\?*}
+  if [[ "$url" == *\?* ]]; then query="?${url#*\?}"; fi
+  if [[ "$base" =~ ^[A-Za-z][A-Za-z0-9+.-]*://[^/]*$ ]]; then server=$base; else server=${base%/*}; fi
+  name="fuzz_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+  psql "$url" -v ON_ERROR_STOP=1 -qc "create database $name" || return 1
+  scripts/api-fuzz.sh target/debug/steward "$server/$name$query" || status=$?
+  psql "$url" -qc "drop database if exists $name with (force)" >/dev/null || true
+  return "$status"
+}
+fuzz_sqlite() {
+  local dir status=0
+  dir=$(mktemp -d)
+  scripts/api-fuzz.sh target/debug/steward "sqlite://$dir/fuzz.db" || status=$?
+  rm -rf "$dir"
+  return "$status"
+}
+
 create_e2e_database() {
   local url=$TEST_DATABASE_URL base query="" server
   base=${url%%\?*}
@@ -130,6 +151,18 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
     cargo_test_postgres || true
 else
   skip_step "cargo test (database: PostgreSQL)" "TEST_DATABASE_URL not set"
+fi
+
+# `cargo test -p steward` has just built target/debug/steward; the API needs nothing else.
+if [ "${STEWARD_SKIP_E2E:-0}" = "1" ]; then
+  skip_step "schemathesis" "STEWARD_SKIP_E2E=1"
+else
+  run_step fuzz-sqlite "schemathesis (database: SQLite)" fuzz_sqlite || true
+  if [ -n "${TEST_DATABASE_URL:-}" ]; then
+    run_step fuzz-postgres "schemathesis (database: PostgreSQL $(redact "$TEST_DATABASE_URL"))" fuzz_postgres || true
+  else
+    skip_step "schemathesis (database: PostgreSQL)" "TEST_DATABASE_URL not set"
+  fi
 fi
 
 if [ "${STEWARD_SKIP_E2E:-0}" = "1" ]; then
@@ -185,6 +218,14 @@ for slug in cargo-test-sqlite cargo-test-postgres; do
   total_passed=$((total_passed + p))
   total_failed=$((total_failed + f))
   total_skipped=$((total_skipped + s))
+done
+
+for slug in fuzz-sqlite fuzz-postgres; do
+  log="$LOG_DIR/$slug.log"
+  [ -f "$log" ] || continue
+  echo
+  echo "-- $slug: schemathesis result"
+  strip_ansi "$log" | grep -E '^(=+ .* in [0-9.]+s =+|  [0-9]+ generated, .*)$' || echo "  (no schemathesis summary: did the server start?)"
 done
 
 for slug in e2e-sqlite e2e-postgres; do

@@ -8,6 +8,8 @@ use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = Error))]
 pub struct ApiError {
     pub status: u16,
     pub status_text: String,
@@ -18,6 +20,7 @@ pub struct ApiError {
     /// errors (a form post without JavaScript is answered with a redirect that carries this error).
     /// Never set on REST answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(ignore))]
     pub submitted: Option<Vec<(String, String)>>,
 }
 

@@ -32,8 +32,7 @@ async fn openapi_documents_every_endpoint() {
         .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     // What the server answers: an attribute the organization doesn't have is `null`.
-    let attributes =
-        &doc["components"]["schemas"]["Organization"]["properties"]["attributes"]["properties"];
+    let attributes = &doc["components"]["schemas"]["OrganizationAttributes"]["properties"];
     assert_eq!(
         attributes["city"]["type"],
         serde_json::json!(["string", "null"])
@@ -47,6 +46,43 @@ async fn openapi_documents_every_endpoint() {
             "PUT /v2/organizations/{{id}} documents {status}"
         );
     }
+    // A client that follows the document is never refused: a new organization needs its names,
+    // unknown attributes are refused, the sort is one of the listed values.
+    let create = &doc["components"]["schemas"]["NewOrganizationBody"];
+    assert_eq!(
+        create["properties"]["organization"]["required"],
+        serde_json::json!(["name", "company_name"])
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["OrganizationInput"]["additionalProperties"],
+        false
+    );
+    let list_params = doc["paths"]["/v2/organizations"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let sort = list_params.iter().find(|p| p["name"] == "sort_by").unwrap();
+    assert!(sort["schema"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("name:desc")));
+    assert!(list_params.iter().any(|p| p["name"] == "q[country]"));
+    let put_params = doc["paths"]["/v2/organizations/{id}"]["put"]["parameters"]
+        .as_array()
+        .unwrap();
+    assert!(put_params
+        .iter()
+        .any(|p| p["name"] == "If-Match" && p["in"] == "header"));
+    // Public operations need no credentials; the others document 401.
+    assert_eq!(
+        doc["paths"]["/auth/sign_in"]["post"]["security"],
+        serde_json::json!([])
+    );
+    assert!(doc["paths"]["/auth/sign_in"]["post"]["responses"]
+        .get("401")
+        .is_some());
+    assert!(doc["paths"]["/v2/organizations"]["get"]["responses"]
+        .get("401")
+        .is_some());
     for (path, method) in [
         ("/auth/sign_in", "post"),
         ("/auth/sign_out", "delete"),
@@ -178,4 +214,55 @@ async fn bad_database_urls_fail_with_one_clear_line() {
     assert!(matches!(unreachable, ConnectError::Unreachable { .. }));
     let line = unreachable.to_string();
     assert!(!line.contains("secret") && !line.contains('\n'), "{line}");
+}
+
+#[tokio::test]
+async fn the_reference_page_renders_the_document_with_contents_schemas_and_code() {
+    let app = spawn_app().await;
+    let html = app
+        .client
+        .get(app.url("/docs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"aria-label="Endpoints""#),
+        "a table of contents"
+    );
+    assert!(
+        html.contains(r##"href="#put--v2-organizations--id-""##),
+        "contents link to endpoints"
+    );
+    assert!(html.contains("Request body (JSON)"));
+    assert!(
+        html.contains("<code>organization.company_name</code>"),
+        "body fields, flattened"
+    );
+    assert!(html.contains("201 response body"), "response schemas");
+    assert!(
+        html.contains("<code>ETag</code>"),
+        "backticks render as code"
+    );
+    // In the page's text (not in <code>, nor in the data the page hydrates from), no literal
+    // backtick is left.
+    let without = |html: &str, open: &str, close: &str| -> String {
+        html.split(open)
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part
+                } else {
+                    part.split_once(close).map_or(part, |(_, rest)| rest)
+                }
+            })
+            .collect()
+    };
+    let text_only = without(&without(&html, "<script", "</script>"), "<code>", "</code>");
+    assert!(
+        !text_only.contains('`'),
+        "a literal backtick is left on the page"
+    );
 }

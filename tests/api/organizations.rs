@@ -568,3 +568,115 @@ async fn unicode_letters_match_in_any_case_on_both_databases() {
         assert_eq!(body["meta"]["total_count"], expected.len(), "{query}");
     }
 }
+
+/// What the OpenAPI document promises about a body holds: an attribute is a known key with a
+/// string (or `null`, which keeps it), the object is an object, lengths count what was sent.
+#[tokio::test]
+async fn bodies_outside_the_documented_schema_are_422_naming_the_field() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let id = app
+        .create_organization(
+            &token,
+            json!({"name": "Initech", "company_name": "Initech LLC"}),
+        )
+        .await;
+    let path = format!("/v2/organizations/{id}");
+    let before = app.get(&path, &token).await.json::<Value>().await.unwrap();
+
+    for (body, field) in [
+        (
+            json!({"organization": {"name": "X", "colour": "red"}}),
+            "organization.colour",
+        ),
+        (json!({"organization": {"city": 5}}), "organization.city"),
+        (
+            json!({"organization": {"city": ["Berlin"]}}),
+            "organization.city",
+        ),
+        (json!({"organization": [null, null]}), "body"),
+        (
+            json!({"organization": {"name": "X"}, "extra": true}),
+            "body",
+        ),
+        // 250 visible characters padded past 255 by blanks: the limit counts what was sent.
+        (
+            json!({"organization": {"city": format!("  {}    ", "a".repeat(250))}}),
+            "organization.city",
+        ),
+    ] {
+        let error = assert_error(app.put_json(&path, &token, &body).await, 422).await;
+        assert_eq!(error["errors"][0]["field"], field, "{body}");
+    }
+    let after = app.get(&path, &token).await.json::<Value>().await.unwrap();
+    assert_eq!(before, after, "nothing was written");
+
+    // `null` keeps the attribute, as absence does.
+    let kept = app
+        .put_json(
+            &path,
+            &token,
+            &json!({"organization": {"name": null, "city": "Austin"}}),
+        )
+        .await;
+    assert_eq!(kept.status(), 200);
+    let shown = app.get(&path, &token).await.json::<Value>().await.unwrap();
+    assert_eq!(shown["data"]["attributes"]["name"], "Initech");
+    assert_eq!(shown["data"]["attributes"]["city"], "Austin");
+}
+
+#[tokio::test]
+async fn if_match_that_is_not_a_list_of_etags_is_400_and_an_empty_one_is_no_precondition() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let id = app
+        .create_organization(
+            &token,
+            json!({"name": "Vandelay", "company_name": "Vandelay Industries"}),
+        )
+        .await;
+    let path = format!("/v2/organizations/{id}");
+    let put = |if_match: String, city: &str| {
+        app.client
+            .put(app.url(&path))
+            .bearer_auth(&token)
+            .header("if-match", if_match)
+            .json(&json!({"organization": {"city": city}}))
+            .send()
+    };
+    for malformed in ["1", "\"1", "\"1\",", "W/1", "\"1\" \"2\""] {
+        assert_error(put(malformed.into(), "Nowhere").await.unwrap(), 400).await;
+    }
+    let shown = app.get(&path, &token).await.json::<Value>().await.unwrap();
+    assert_eq!(shown["data"]["attributes"]["city"], Value::Null);
+
+    assert_eq!(put(String::new(), "Queens").await.unwrap().status(), 200);
+    // A quoted tag may hold a comma; the list still matches by its current tag.
+    let current = app.get(&path, &token).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let tags = format!("W/\"a,b\", {current}");
+    assert_eq!(put(tags, "Bronx").await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn a_date_range_that_ends_before_it_starts_matches_nothing() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    app.create_organization(
+        &token,
+        json!({"name": "Dunder", "company_name": "Dunder Mifflin"}),
+    )
+    .await;
+    let body = list(
+        &app,
+        &token,
+        "date_range_start=2030-01-01&date_range_end=2000-01-01",
+    )
+    .await;
+    assert_eq!(body["data"], json!([]));
+    assert_eq!(body["meta"]["total_count"], 0);
+    let all = list(&app, &token, "date_range_start=2000-01-01").await;
+    assert!(!all["data"].as_array().unwrap().is_empty());
+}

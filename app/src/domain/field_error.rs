@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// One invalid field, as listed in the `errors` array of the error body (API.md §1).
 /// `field` is the wire path (`organization.name`, `q[colour]`, `per_page`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

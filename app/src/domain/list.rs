@@ -233,14 +233,8 @@ impl ListQuery {
                 }
             }
         }
-        if let (Some(from), Some(to)) = (query.created_from, query.created_to) {
-            if from > to {
-                errors.push(FieldError::new(
-                    "date_range_end",
-                    "must not be before the start",
-                ));
-            }
-        }
+        // A range that ends before it starts is no error: it matches nothing, like any empty
+        // range (and `relative_date_range` may meet an explicit bound from another parameter).
         if errors.is_empty() {
             Ok(query)
         } else {
@@ -325,6 +319,7 @@ pub fn parse_relative_range(
 
 /// `meta` of a list body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PageMeta {
     pub page: u32,
     pub per_page: u32,
@@ -333,6 +328,7 @@ pub struct PageMeta {
     /// `total_count` is a lower bound: a search matched more rows than the list counts (see
     /// `ListQuery::count_limit`). Never set on REST answers, and then left out.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ssr", schema(ignore))]
     pub total_capped: bool,
 }
 

@@ -48,24 +48,134 @@ pub const ORGANIZATION_FIELDS: [FieldSpec; 15] = [
 ];
 
 /// The `organization` object of a create or update body, as received. `None` means the key was
-/// absent (an update keeps the stored value); `Some("")` clears an optional attribute.
+/// absent (an update keeps the stored value; so does `null`); `Some("")` clears an optional attribute.
+/// The schema's patterns say on the wire what `validate` accepts (no control characters but tab and
+/// newline; a required attribute has a visible character); `validate` stays the authority.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+// Also the schema's `additionalProperties: false`; the REST handlers name an unknown key in a 422.
+#[cfg_attr(feature = "ssr", serde(deny_unknown_fields))]
 #[serde(default)]
 pub struct OrganizationInput {
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*[^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub name: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*[^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub company_name: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 2000,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub description: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub address: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub city: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub state: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub zipcode: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub country: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub phone: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*(https?://([^\s/?#@\x00-\x1F\x7F-\x9F]*@)?([A-Za-z0-9-]+[.])+[A-Za-z0-9-]+(:[0-9]*)?([/?#][^\s\x00-\x1F\x7F-\x9F]*)?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub website: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s@\x00-\x1F\x7F-\x9F]+@[A-Za-z0-9-][A-Za-z0-9.-]*[.][A-Za-z0-9.-]*[A-Za-z0-9-])?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub email: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub contact_name: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub contact_title: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub contact_phone: Option<String>,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^\S\x1C-\x1F]*([^\s@\x00-\x1F\x7F-\x9F]+@[A-Za-z0-9-][A-Za-z0-9.-]*[.][A-Za-z0-9.-]*[A-Za-z0-9-])?[^\S\x1C-\x1F]*$"
+        )
+    )]
     pub contact_email: Option<String>,
 }
 
@@ -222,7 +332,7 @@ impl ValidOrganization {
 
 /// The read model: what `GET /v2/organizations/{id}` shows as `attributes`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct OrganizationAttributes {
     pub name: String,
     pub company_name: String,
@@ -239,6 +349,8 @@ pub struct OrganizationAttributes {
     pub contact_title: Option<String>,
     pub contact_phone: Option<String>,
     pub contact_email: Option<String>,
+    /// The partner this organization is a customer of.
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub partner_organization_id: Option<String>,
     pub users_count: i64,
     #[serde(with = "crate::domain::time::millis")]

@@ -3,6 +3,7 @@ use std::fmt;
 
 /// The seeds' role enum. Ordered: a higher role may do everything a lower one may.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Role {
     User,
     Admin,

@@ -9,28 +9,37 @@ pub fn too_long(max: usize) -> String {
     format!("is too long (maximum is {max} characters)")
 }
 
-/// A required single-line value: trimmed, not blank, at most `max` characters.
+/// A required single-line value: trimmed, not blank, at most `max` characters as sent (the limit
+/// the OpenAPI document states, which can't know about trimming).
 pub fn required(raw: &str, max: usize) -> Result<String, String> {
+    within(raw, max)?;
     let value = raw.trim();
     if value.is_empty() {
         return Err(BLANK.to_string());
     }
-    capped(value, max)
+    without_controls(value)
 }
 
 /// An optional value: blank means absent.
 pub fn optional(raw: &str, max: usize) -> Result<Option<String>, String> {
+    within(raw, max)?;
     let value = raw.trim();
     if value.is_empty() {
         return Ok(None);
     }
-    capped(value, max).map(Some)
+    without_controls(value).map(Some)
 }
 
-fn capped(value: &str, max: usize) -> Result<String, String> {
-    if value.chars().count() > max {
+fn within(raw: &str, max: usize) -> Result<(), String> {
+    if raw.chars().count() > max {
         Err(too_long(max))
-    } else if value
+    } else {
+        Ok(())
+    }
+}
+
+fn without_controls(value: &str) -> Result<String, String> {
+    if value
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {

@@ -1,7 +1,8 @@
 //! `/auth/sign_in` and `/auth/sign_out` (API.md §2), also served under `/v2/auth`.
 
 use super::extract::JsonBody;
-use super::openapi::Endpoint;
+use crate::domain::role::Role;
+use crate::error::ApiError;
 use crate::server::auth::cookie::{clear_session_cookie, session_cookie};
 use crate::server::auth::AuthUser;
 use crate::server::request::RequestMeta;
@@ -9,83 +10,135 @@ use crate::server::services::auth::{self as auth_service, SignedIn};
 use crate::server::{AppError, AppState};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, post, MethodRouter};
 use axum::Json;
 use http::header::SET_COOKIE;
 use http::StatusCode;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn endpoints() -> Vec<Endpoint> {
-    fn sign_in_route() -> MethodRouter<AppState> {
-        post(sign_in)
-    }
-    fn sign_out_route() -> MethodRouter<AppState> {
-        delete(sign_out)
-    }
-    let sign_in_doc = |endpoint: Endpoint| {
-        endpoint
-            .public()
-            .doc(
-                "Authentication",
-                "Sign in",
-                "Exchanges a username (or email) and password for a session token. Wrong password and \
-                 unknown user give the same 401; repeated failures lock the account; failures are \
-                 rate-limited per IP (429). Also sets the browser session cookie.",
-            )
-            .body(json!({
-                "type": "object", "required": ["username", "password"],
-                "properties": {"username": {"type": "string"}, "password": {"type": "string"}}
-            }))
-            .response(200, "Signed in", Some(json!({"type": "object", "properties": {
-                "status": {"type": "integer"}, "status_text": {"type": "string"}, "username": {"type": "string"},
-                "token": {"type": "string"}, "sign_in_count": {"type": "integer"}, "role": {"type": "string"},
-                "timezone": {"type": "string"}, "verified": {"type": "boolean"}, "provider": {"const": "email"},
-                "organization": {"type": "object", "properties": {"uuid": {"type": "string"}, "name": {"type": "string"}}}
-            }})))
-            .response(429, "Too many failed attempts from this address", None)
-    };
-    let sign_out_doc = |endpoint: Endpoint| {
-        endpoint
-            .doc(
-                "Authentication",
-                "Sign out",
-                "Revokes the session token (or cookie) used for this request.",
-            )
-            .response(204, "Signed out", None)
-    };
-    vec![
-        sign_in_doc(Endpoint::new("post", "/auth/sign_in", sign_in_route)),
-        sign_in_doc(Endpoint::new("post", "/v2/auth/sign_in", sign_in_route)),
-        sign_out_doc(Endpoint::new("delete", "/auth/sign_out", sign_out_route)),
-        sign_out_doc(Endpoint::new("delete", "/v2/auth/sign_out", sign_out_route)),
-    ]
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_in_v2))
+        .routes(routes!(sign_out))
+        .routes(routes!(sign_out_v2))
 }
 
-#[derive(Deserialize)]
+/// `{"username": ..., "password": ...}`; `email` is accepted for `username`.
+#[derive(Deserialize, ToSchema)]
 struct SignInBody {
+    /// The username or the email address.
     username: Option<String>,
+    /// Instead of `username`.
     email: Option<String>,
     #[serde(default)]
     password: String,
 }
 
-pub fn sign_in_body(signed_in: &SignedIn) -> Value {
-    json!({
-        "status": 200,
-        "status_text": "OK",
-        "username": signed_in.username,
-        "token": signed_in.token,
-        "sign_in_count": signed_in.sign_in_count,
-        "role": signed_in.role,
-        "timezone": signed_in.timezone,
-        "verified": signed_in.verified,
-        "provider": "email",
-        "organization": { "uuid": signed_in.organization_id, "name": signed_in.organization_name },
-    })
+/// The answer to a sign-in (API.md §2).
+#[derive(Serialize, ToSchema)]
+struct SignInResponse {
+    status: u16,
+    #[schema(value_type = String)]
+    status_text: &'static str,
+    username: String,
+    /// The session token: `Authorization: Bearer <token>`.
+    token: String,
+    sign_in_count: i64,
+    role: Role,
+    timezone: String,
+    verified: bool,
+    #[schema(value_type = String, example = "email")]
+    provider: &'static str,
+    organization: SignInOrganization,
 }
 
+#[derive(Serialize, ToSchema)]
+struct SignInOrganization {
+    #[schema(format = Uuid)]
+    uuid: String,
+    name: String,
+}
+
+impl SignInResponse {
+    fn new(signed_in: SignedIn) -> SignInResponse {
+        SignInResponse {
+            status: 200,
+            status_text: "OK",
+            username: signed_in.username,
+            token: signed_in.token,
+            sign_in_count: signed_in.sign_in_count,
+            role: signed_in.role,
+            timezone: signed_in.timezone,
+            verified: signed_in.verified,
+            provider: "email",
+            organization: SignInOrganization {
+                uuid: signed_in.organization_id,
+                name: signed_in.organization_name,
+            },
+        }
+    }
+}
+
+/// Sign in
+///
+/// Exchanges a username (or email) and password for a session token. Wrong password and unknown
+/// user give the same 401; repeated failures lock the account; failures are rate-limited per
+/// address (429 with `Retry-After`). Also sets the browser session cookie.
+#[utoipa::path(post, path = "/auth/sign_in", tag = "Authentication", security(()),
+    request_body = SignInBody,
+    responses(
+        (status = 200, description = "Signed in", body = SignInResponse),
+        (status = 401, description = "Wrong username or password (or a locked account: the same answer)", body = ApiError),
+        (status = 429, description = "Too many failed attempts from this address", body = ApiError),
+    ))]
 async fn sign_in(
+    state: State<AppState>,
+    meta: RequestMeta,
+    body: JsonBody<SignInBody>,
+) -> Result<Response, AppError> {
+    sign_in_with(state, meta, body).await
+}
+
+/// Sign in (under `/v2`)
+///
+/// The same as `POST /auth/sign_in`.
+#[utoipa::path(post, path = "/v2/auth/sign_in", tag = "Authentication", security(()),
+    request_body = SignInBody,
+    responses(
+        (status = 200, description = "Signed in", body = SignInResponse),
+        (status = 401, description = "Wrong username or password (or a locked account: the same answer)", body = ApiError),
+        (status = 429, description = "Too many failed attempts from this address", body = ApiError),
+    ))]
+async fn sign_in_v2(
+    state: State<AppState>,
+    meta: RequestMeta,
+    body: JsonBody<SignInBody>,
+) -> Result<Response, AppError> {
+    sign_in_with(state, meta, body).await
+}
+
+/// Sign out
+///
+/// Revokes the session token (or cookie) used for this request.
+#[utoipa::path(delete, path = "/auth/sign_out", tag = "Authentication",
+    responses((status = 204, description = "Signed out")))]
+async fn sign_out(state: State<AppState>, user: AuthUser) -> Result<Response, AppError> {
+    sign_out_with(state, user).await
+}
+
+/// Sign out (under `/v2`)
+///
+/// The same as `DELETE /auth/sign_out`.
+#[utoipa::path(delete, path = "/v2/auth/sign_out", tag = "Authentication",
+    responses((status = 204, description = "Signed out")))]
+async fn sign_out_v2(state: State<AppState>, user: AuthUser) -> Result<Response, AppError> {
+    sign_out_with(state, user).await
+}
+
+async fn sign_in_with(
     State(state): State<AppState>,
     meta: RequestMeta,
     JsonBody(body): JsonBody<SignInBody>,
@@ -98,10 +151,10 @@ async fn sign_in(
         signed_in.expires_in_secs,
         state.config.secure_cookies,
     );
-    Ok(([(SET_COOKIE, cookie)], Json(sign_in_body(&signed_in))).into_response())
+    Ok(([(SET_COOKIE, cookie)], Json(SignInResponse::new(signed_in))).into_response())
 }
 
-async fn sign_out(
+async fn sign_out_with(
     State(state): State<AppState>,
     AuthUser(principal): AuthUser,
 ) -> Result<Response, AppError> {

@@ -64,10 +64,31 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(IfMatch(match parts.headers.get(http::header::IF_MATCH) {
-            None => ExpectedVersion::any(),
-            // A header that isn't text can't name one of our ETags.
-            Some(value) => ExpectedVersion::from_if_match(value.to_str().unwrap_or("\"-\"")),
-        }))
+        let Some(value) = parts.headers.get(http::header::IF_MATCH) else {
+            return Ok(IfMatch(ExpectedVersion::any()));
+        };
+        // Bytes that aren't text can't be a list of ETags either.
+        ExpectedVersion::from_if_match(value.to_str().unwrap_or("\u{0}"))
+            .map(IfMatch)
+            .map_err(|message| AppError::BadRequest(format!("If-Match {message}")))
+    }
+}
+
+/// `params(IfMatch)` documents the header.
+impl utoipa::IntoParams for IfMatch {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        let parameter = serde_json::json!({
+            "name": "If-Match",
+            "in": "header",
+            "required": false,
+            "description": "The `ETag` from a read (or several, comma-separated, or `*`): a write to another version answers 412.",
+            "schema": {
+                "type": "string",
+                "pattern": r#"^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)?[ \t]*$"#
+            }
+        });
+        vec![serde_json::from_value(parameter).expect("a valid parameter")]
     }
 }

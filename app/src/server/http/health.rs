@@ -1,41 +1,37 @@
 //! Liveness and readiness for load balancers and orchestrators.
 
-use super::openapi::Endpoint;
+use crate::error::ApiError;
 use crate::server::AppState;
 use axum::extract::State;
-use axum::routing::{get, MethodRouter};
 use axum::Json;
 use http::StatusCode;
 use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn endpoints() -> Vec<Endpoint> {
-    fn healthz_route() -> MethodRouter<AppState> {
-        get(healthz)
-    }
-    fn readyz_route() -> MethodRouter<AppState> {
-        get(readyz)
-    }
-    vec![
-        Endpoint::new("get", "/healthz", healthz_route)
-            .public()
-            .doc("Operations", "Liveness", "200 while the process is up.")
-            .response(200, "Up", None),
-        Endpoint::new("get", "/readyz", readyz_route)
-            .public()
-            .doc(
-                "Operations",
-                "Readiness",
-                "200 when the database answers, 503 otherwise.",
-            )
-            .response(200, "Ready", None)
-            .response(503, "The database is unreachable", None),
-    ]
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
 }
 
+/// Liveness
+///
+/// 200 while the process is up.
+#[utoipa::path(get, path = "/healthz", tag = "Operations", security(()),
+    responses((status = 200, description = "Up", body = Object)))]
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// Readiness
+///
+/// 200 when the database answers, 503 otherwise.
+#[utoipa::path(get, path = "/readyz", tag = "Operations", security(()),
+    responses(
+        (status = 200, description = "Ready", body = Object),
+        (status = 503, description = "The database is unreachable", body = ApiError),
+    ))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),

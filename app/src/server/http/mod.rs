@@ -1,6 +1,6 @@
-//! The REST API (`/v2`, `/auth`) and the operational endpoints. One module per resource; every
-//! endpoint is declared once in `endpoints()`, which both builds the router and generates the
-//! OpenAPI document, so the two can't drift apart.
+//! The REST API (`/v2`, `/auth`) and the operational endpoints. One module per resource, each with
+//! a `routes()` that registers its handlers with their `#[utoipa::path]` documentation; the lists
+//! below build both the router and the OpenAPI document, so the two can't drift apart.
 
 pub mod auth;
 pub mod current_user;
@@ -17,34 +17,36 @@ use crate::error::ApiError;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::MethodRouter;
 use axum::Router;
 use http::header::CONTENT_TYPE;
-use openapi::Endpoint;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// Every REST endpoint, with its documentation.
-pub fn endpoints() -> Vec<Endpoint> {
-    let mut all = Vec::new();
-    all.extend(auth::endpoints());
-    all.extend(organizations::endpoints());
-    all.extend(current_user::endpoints());
-    all.extend(health::endpoints());
-    all.push(openapi::endpoint());
-    all
+/// The API: `/v2/...` and `/auth/...`, behind the API key.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::routes())
+        .merge(organizations::routes())
+        .merge(current_user::routes())
+        .routes(routes!(openapi::openapi_json))
+}
+
+/// `/healthz` and `/readyz`, for load balancers: no API key.
+fn operation_routes() -> OpenApiRouter<AppState> {
+    health::routes()
+}
+
+/// What `openapi::finish` turns into the document: every route's documentation.
+fn documentation() -> utoipa::openapi::OpenApi {
+    let mut doc = api_routes().into_openapi();
+    doc.merge(operation_routes().into_openapi());
+    doc
 }
 
 /// The REST router: `/v2/...` and `/auth/...` (API-key checked), plus `/healthz` and `/readyz`.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let mut api = Router::new();
-    let mut operations = Router::new();
-    for endpoint in endpoints() {
-        let route: MethodRouter<AppState> = (endpoint.route)();
-        if endpoint.path.starts_with("/v2") || endpoint.path.starts_with("/auth") {
-            api = api.route(endpoint.path, route);
-        } else {
-            operations = operations.route(endpoint.path, route);
-        }
-    }
+    let (api, _) = api_routes().split_for_parts();
+    let (operations, _) = operation_routes().split_for_parts();
     let api = api
         .route("/v2/{*rest}", axum::routing::any(unknown_endpoint))
         .layer(middleware::from_fn_with_state(

@@ -1,310 +1,375 @@
-//! The OpenAPI 3.1 document, generated from the same `Endpoint` list that builds the router.
+//! The OpenAPI 3.1 document. Every handler carries its own `#[utoipa::path]`, and every resource
+//! module's `routes()` registers its handlers on a `utoipa_axum` router, which routes them and
+//! collects their documentation in one step: the router and the document are built from the same
+//! list (`super::api_routes`), so they can't drift apart. Schemas are derived from the domain types.
+//!
+//! `finish` then adds what no single handler owns: the error statuses every operation of a kind
+//! can answer, operation ids, the security schemes and the document's header.
 
-use crate::domain::organization::{FieldKind, ORGANIZATION_FIELDS};
-use crate::server::AppState;
-use axum::routing::{get, MethodRouter};
+use crate::api::docs::{EndpointDoc, FieldDoc, ResponseDoc};
+use crate::domain::list::{ListSpec, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_SEARCH_LENGTH};
+use crate::error::ApiError;
 use axum::Json;
 use serde_json::{json, Map, Value};
+use std::sync::LazyLock;
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::IntoParams;
 
-/// One REST endpoint: how to route it and how to document it.
-pub struct Endpoint {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub route: fn() -> MethodRouter<AppState>,
-    pub tag: &'static str,
-    pub summary: &'static str,
-    pub description: &'static str,
-    pub authenticated: bool,
-    pub parameters: Vec<Value>,
-    pub body: Option<Value>,
-    pub responses: Vec<(u16, &'static str, Option<Value>)>,
+static DOCUMENT: LazyLock<Value> = LazyLock::new(|| finish(super::documentation()));
+
+/// The whole document, built once.
+pub fn document() -> &'static Value {
+    &DOCUMENT
 }
 
-impl Endpoint {
-    pub fn new(
-        method: &'static str,
-        path: &'static str,
-        route: fn() -> MethodRouter<AppState>,
-    ) -> Endpoint {
-        Endpoint {
-            method,
-            path,
-            route,
-            tag: "",
-            summary: "",
-            description: "",
-            authenticated: true,
-            parameters: Vec::new(),
-            body: None,
-            responses: Vec::new(),
-        }
-    }
-
-    pub fn doc(
-        mut self,
-        tag: &'static str,
-        summary: &'static str,
-        description: &'static str,
-    ) -> Self {
-        self.tag = tag;
-        self.summary = summary;
-        self.description = description;
-        self
-    }
-
-    pub fn public(mut self) -> Self {
-        self.authenticated = false;
-        self
-    }
-
-    pub fn param(mut self, name: &str, location: &str, description: &str, schema: Value) -> Self {
-        self.parameters.push(json!({
-            "name": name, "in": location, "description": description,
-            "required": location == "path", "schema": schema
-        }));
-        self
-    }
-
-    pub fn body(mut self, schema: Value) -> Self {
-        self.body = Some(schema);
-        self
-    }
-
-    pub fn response(
-        mut self,
-        status: u16,
-        description: &'static str,
-        schema: Option<Value>,
-    ) -> Self {
-        self.responses.push((status, description, schema));
-        self
-    }
-
-    /// The list parameters of API.md §1.
-    pub fn list_params(self, filters: &[&str], sorts: &[&str]) -> Self {
-        let mut endpoint = self
-            .param(
-                "page",
-                "query",
-                "Page number, from 1.",
-                json!({"type": "integer", "minimum": 1, "default": 1}),
-            )
-            .param(
-                "per_page",
-                "query",
-                "Rows per page.",
-                json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
-            )
-            .param(
-                "sort_by",
-                "query",
-                &format!(
-                    "`field`, `field:asc` or `field:desc`; fields: {}.",
-                    sorts.join(", ")
-                ),
-                json!({"type": "string"}),
-            )
-            .param(
-                "q",
-                "query",
-                "Substring of the name (the UI's search box).",
-                json!({"type": "string"}),
-            )
-            .param(
-                "date_range_start",
-                "query",
-                "created_at from, `YYYY-MM-DD hh:mm:ss` UTC.",
-                json!({"type": "string"}),
-            )
-            .param(
-                "date_range_end",
-                "query",
-                "created_at until, `YYYY-MM-DD hh:mm:ss` UTC.",
-                json!({"type": "string"}),
-            )
-            .param(
-                "relative_date_range",
-                "query",
-                "`<n><unit>` (s, m, h, d, M, y, q) or `1q2020`.",
-                json!({"type": "string"}),
-            );
-        for filter in filters {
-            endpoint = endpoint.param(
-                &format!("q[{filter}]"),
-                "query",
-                "Case-insensitive; `*` is a wildcard, otherwise exact.",
-                json!({"type": "string"}),
-            );
-        }
-        endpoint
-    }
-}
-
-pub fn endpoint() -> Endpoint {
-    fn route() -> MethodRouter<AppState> {
-        get(openapi_json)
-    }
-    Endpoint::new("get", "/v2/openapi.json", route)
-        .public()
-        .doc(
-            "Meta",
-            "This document",
-            "The OpenAPI 3.1 description of every endpoint.",
-        )
-        .response(200, "The document", Some(json!({"type": "object"})))
-}
-
-async fn openapi_json() -> Json<Value> {
+/// This document
+///
+/// The OpenAPI 3.1 description of every endpoint.
+#[utoipa::path(get, path = "/v2/openapi.json", tag = "Meta", security(()),
+    responses((status = 200, description = "The document", content_type = "application/json", body = Object)))]
+pub async fn openapi_json() -> Json<&'static Value> {
     Json(document())
 }
 
-fn status_text(status: u16) -> &'static str {
-    crate::error::status_text(status)
+/// A collection whose list parameters (API.md §1) a `#[utoipa::path]` documents with
+/// `params(ListParams<Its>)`.
+pub trait DocumentedList {
+    const SPEC: &'static ListSpec;
 }
 
-/// The whole document.
-pub fn document() -> Value {
-    let mut paths = Map::new();
-    for endpoint in super::endpoints() {
-        let path = paths
-            .entry(endpoint.path.to_string())
-            .or_insert_with(|| json!({}));
-        let mut responses = Map::new();
-        for (status, description, schema) in &endpoint.responses {
-            let mut response = json!({ "description": description });
-            if let Some(schema) = schema {
-                response["content"] = json!({ "application/json": { "schema": schema } });
-            }
-            responses.insert(status.to_string(), response);
-        }
-        // The error statuses every endpoint of its kind can answer, whatever it documents itself:
-        // a record in the path may not exist (or be another tenant's), a body may not be JSON.
-        let mut errors = vec![400, 422, 500];
-        if endpoint.authenticated {
-            errors.extend([401, 403]);
-        }
-        if endpoint.path.contains('{') {
-            errors.push(404);
-        }
-        if endpoint.body.is_some() {
-            errors.extend([413, 415]);
-        }
-        for status in errors {
-            responses.entry(status.to_string()).or_insert_with(|| {
-                json!({
-                    "description": status_text(status),
-                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
-                })
-            });
-        }
-        let mut operation = json!({
-            "tags": [endpoint.tag],
-            "summary": endpoint.summary,
-            "description": endpoint.description,
-            "operationId": format!("{}_{}", endpoint.method, endpoint.path.trim_start_matches('/').replace(['/', '{', '}', '.'], "_")),
-            "parameters": endpoint.parameters,
-            "responses": responses,
-        });
-        if let Some(body) = &endpoint.body {
-            operation["requestBody"] =
-                json!({ "required": true, "content": { "application/json": { "schema": body } } });
-        }
-        if !endpoint.authenticated {
-            operation["security"] = json!([]);
-        }
-        path[endpoint.method] = operation;
+pub struct ListParams<L>(std::marker::PhantomData<L>);
+
+impl<L: DocumentedList> IntoParams for ListParams<L> {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        list_params(L::SPEC)
+            .into_iter()
+            .map(|param| serde_json::from_value(param).expect("a valid parameter"))
+            .collect()
     }
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Steward API",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Organizations, users and notification preferences (the identity half of CG Scanning API V2)."
-        },
-        "servers": [{ "url": "/" }],
-        "security": [{ "bearer": [] }, { "accessToken": [] }],
-        "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "bearer": { "type": "http", "scheme": "bearer", "description": "A session token from POST /auth/sign_in." },
-                "accessToken": { "type": "http", "scheme": "basic", "description": "`Authorization: Basic <personal access token>` (the raw token)." },
-                "apiKey": { "type": "apiKey", "in": "header", "name": "X-API-KEY", "description": "Required too when the instance is configured with an API key." }
-            },
-            "schemas": {
-                "Error": error_schema(),
-                "OrganizationInput": organization_input_schema(),
-                "Organization": organization_schema(),
-                "PageMeta": {
-                    "type": "object",
-                    "properties": {
-                        "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                        "total_count": {"type": "integer"}, "total_pages": {"type": "integer"}
-                    }
+}
+
+/// Leading or trailing white space the parsers trim (Python's and JavaScript's `\s` also match
+/// U+001C..U+001F, which Rust doesn't trim).
+const TRIMMED: &str = r"[^\S\x1C-\x1F]*";
+
+/// The parameters, with patterns as strict as `ListQuery::parse` (or stricter), so that a client
+/// that follows the document is never refused.
+fn list_params(spec: &ListSpec) -> Vec<Value> {
+    let param = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema });
+    let searchable = json!({
+        "type": "string",
+        "maxLength": MAX_SEARCH_LENGTH,
+        "pattern": r"^[^\x00-\x1F\x7F-\x9F]*$"
+    });
+    let sorts: Vec<String> = spec
+        .sorts
+        .iter()
+        .flat_map(|field| {
+            [
+                field.to_string(),
+                format!("{field}:asc"),
+                format!("{field}:desc"),
+            ]
+        })
+        .collect();
+    // Empty is the default order (what a GET form with an unset sort sends).
+    let sorts: Vec<String> = std::iter::once(String::new()).chain(sorts).collect();
+    let date = format!(
+        "^{TRIMMED}([1-9][0-9]{{3}}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])([ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?)?{TRIMMED}$"
+    );
+    let relative = format!(
+        "^{TRIMMED}([1-9][0-9]{{0,2}}[smhdMyq]|[1-4]q(19[7-9][0-9]|[2-9][0-9]{{3}}))?{TRIMMED}$"
+    );
+    let mut params = vec![
+        param("page", "Page number, from 1.", json!({"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1})),
+        param("per_page", "Rows per page.", json!({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE})),
+        param(
+            "sort_by",
+            &format!("`field`, `field:asc` or `field:desc`; fields: {}. Default: `{}`.", spec.sorts.join(", "), spec.default_sort),
+            json!({"type": "string", "enum": sorts}),
+        ),
+        param("q", "A substring of the name (the UI's search box), any case.", searchable.clone()),
+        param("date_range_start", "`created_at` from, `YYYY-MM-DD hh:mm:ss` UTC (or a bare date).", json!({"type": "string", "pattern": date})),
+        param("date_range_end", "`created_at` until, `YYYY-MM-DD hh:mm:ss` UTC (a range that ends before it starts matches nothing).", json!({"type": "string", "pattern": date})),
+        param("relative_date_range", "The last `<n><unit>` (s, m, h, d, M, q, y), or a quarter: `1q2020`.", json!({"type": "string", "pattern": relative})),
+    ];
+    for filter in spec.filters {
+        params.push(param(
+            &format!("q[{filter}]"),
+            "Any case; `*` is a wildcard (`acme*`, `*@example.com`), otherwise the whole value.",
+            searchable.clone(),
+        ));
+    }
+    params
+}
+
+fn finish(api: utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(api).expect("the OpenAPI document serializes");
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    for (path, item) in paths.iter_mut() {
+        let has_path_params = path.contains('{');
+        for (method, operation) in item.as_object_mut().expect("path item") {
+            let public = operation["security"] == json!([{}]);
+            if public {
+                // utoipa writes `security(())` as "anonymous allowed"; these need nothing at all.
+                operation["security"] = json!([]);
+            }
+            operation["operationId"] = json!(format!(
+                "{method}_{}",
+                path.trim_start_matches('/')
+                    .replace(['/', '{', '}', '.'], "_")
+            ));
+            let has_body = operation.get("requestBody").is_some();
+            let responses = operation["responses"].as_object_mut().expect("responses");
+            // The error statuses every operation of its kind can answer, whatever it documents
+            // itself: a record in the path may not exist (or be another tenant's), a body may
+            // be too large or not JSON.
+            let mut errors = vec![400, 422, 500];
+            if !public {
+                errors.extend([401, 403]);
+            }
+            if has_path_params {
+                errors.push(404);
+            }
+            if has_body {
+                errors.extend([413, 415]);
+            }
+            for status in errors {
+                let response = responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| json!({ "description": crate::error::status_text(status) }));
+                if response.get("content").is_none() {
+                    response["content"] = json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } });
                 }
             }
         }
-    })
-}
-
-fn error_schema() -> Value {
-    json!({
-        "type": "object",
-        "required": ["status", "status_text", "message", "errors"],
-        "properties": {
-            "status": {"type": "integer", "example": 422},
-            "status_text": {"type": "string", "example": "Parameter Error"},
-            "message": {"type": "string", "example": "Name can't be blank"},
-            "errors": {"type": "array", "items": {"type": "object", "properties": {
-                "field": {"type": "string", "example": "organization.name"},
-                "message": {"type": "string", "example": "can't be blank"}
-            }}}
-        }
-    })
-}
-
-fn organization_input_schema() -> Value {
-    let mut properties = Map::new();
-    for spec in ORGANIZATION_FIELDS {
-        let mut schema = json!({"type": "string", "description": spec.label});
-        match spec.kind {
-            FieldKind::Email => schema["format"] = json!("email"),
-            FieldKind::Url => schema["format"] = json!("uri"),
-            FieldKind::LongText => schema["maxLength"] = json!(2000),
-            _ => schema["maxLength"] = json!(255),
-        }
-        properties.insert(spec.key.to_string(), schema);
     }
-    json!({"type": "object", "properties": properties})
+    doc["openapi"] = json!("3.1.0");
+    doc["info"] = json!({
+        "title": "Steward API",
+        "version": env!("CARGO_PKG_VERSION"),
+        "description": "Organizations, users and notification preferences (the identity half of CG Scanning API V2)."
+    });
+    doc["servers"] = json!([{ "url": "/" }]);
+    doc["security"] = json!([{ "bearer": [] }, { "accessToken": [] }]);
+    let components = doc
+        .as_object_mut()
+        .expect("document")
+        .entry("components")
+        .or_insert_with(|| json!({}));
+    components["securitySchemes"] = json!({
+        "bearer": { "type": "http", "scheme": "bearer", "description": "A session token from `POST /auth/sign_in`." },
+        "accessToken": { "type": "http", "scheme": "basic", "description": "`Authorization: Basic <personal access token>` (the raw token)." },
+        "apiKey": { "type": "apiKey", "in": "header", "name": "X-API-KEY", "description": "Required too when the instance is configured with an API key." }
+    });
+    let schemas = components
+        .as_object_mut()
+        .expect("components")
+        .entry("schemas")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let (name, schema) = schema_of::<ApiError>();
+    schemas[name] = schema;
+    doc
 }
 
-fn organization_schema() -> Value {
-    let mut attributes = organization_input_schema();
-    let props = &mut attributes["properties"];
-    // A stored organization answers `null` for an attribute it doesn't have.
-    for spec in ORGANIZATION_FIELDS {
-        if spec.kind != FieldKind::Required {
-            props[spec.key]["type"] = json!(["string", "null"]);
+fn schema_of<T: utoipa::ToSchema>() -> (String, Value) {
+    (
+        T::name().into_owned(),
+        serde_json::to_value(T::schema()).expect("a schema serializes"),
+    )
+}
+
+/// The document as the `/docs` page shows it: every operation in document order (by path, then
+/// method), with its parameters and its bodies' fields flattened into rows.
+pub fn reference() -> Vec<EndpointDoc> {
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    let mut endpoints = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let text = |key: &str| operation[key].as_str().unwrap_or_default().to_string();
+            let parameters = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| FieldDoc {
+                    name: p["name"].as_str().unwrap_or_default().to_string(),
+                    location: p["in"].as_str().unwrap_or_default().to_string(),
+                    required: p["required"].as_bool().unwrap_or(false),
+                    kind: kind_of(&p["schema"], schemas),
+                    description: p["description"].as_str().unwrap_or_default().to_string(),
+                })
+                .collect();
+            let mut request = Vec::new();
+            if let Some(schema) =
+                operation["requestBody"]["content"]["application/json"].get("schema")
+            {
+                flatten_fields(schema, schemas, "", &mut request, 0);
+            }
+            let responses = operation["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(status, response)| {
+                    let response = resolve(response, &doc["components"]["responses"]);
+                    let content = response["content"].as_object();
+                    let content_type = content.and_then(|c| c.keys().next().cloned());
+                    let mut fields = Vec::new();
+                    if status.starts_with('2') {
+                        if let Some(schema) = response["content"]["application/json"].get("schema")
+                        {
+                            flatten_fields(schema, schemas, "", &mut fields, 0);
+                        }
+                    }
+                    ResponseDoc {
+                        status: status.clone(),
+                        description: response["description"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        content_type,
+                        fields,
+                    }
+                })
+                .collect();
+            endpoints.push(EndpointDoc {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                tag: operation["tags"][0].as_str().unwrap_or("Other").to_string(),
+                summary: text("summary"),
+                description: text("description"),
+                authenticated: operation["security"] != json!([]),
+                parameters,
+                request,
+                responses,
+            });
         }
     }
-    props["partner_organization_id"] = json!({"type": ["string", "null"], "format": "uuid"});
-    props["users_count"] = json!({"type": "integer"});
-    props["created_at"] = json!({"type": "string", "format": "date-time"});
-    props["updated_at"] = json!({"type": "string", "format": "date-time"});
-    json!({
-        "type": "object",
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "type": {"const": "organizations"},
-            "attributes": attributes
+    // By resource, the way a reader looks for them; the API's housekeeping last.
+    const LAST: [&str; 2] = ["Meta", "Operations"];
+    endpoints.sort_by_key(|e| {
+        let rank = LAST.iter().position(|tag| *tag == e.tag).map_or(0, |i| i + 1);
+        (rank, e.tag != "Authentication")
+    });
+    endpoints
+}
+
+/// A `$ref` to `#/components/<kind>/<name>` followed (`within` is that map), anything else as is.
+fn resolve<'a>(schema: &'a Value, within: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        Some(name) => within.get(name).unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// The schema's variants: `oneOf`/`anyOf` (utoipa writes `Option<T>` of a component as
+/// `oneOf: [null, T]`), or just itself.
+fn variants(schema: &Value) -> Vec<&Value> {
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(list) = schema[key].as_array() {
+            return list.iter().collect();
         }
-    })
+    }
+    vec![schema]
 }
 
-/// `{"data": <schema>}`.
-pub fn data(schema: Value) -> Value {
-    json!({"type": "object", "properties": {"data": schema}})
+/// Rows for an object's properties (recursing into nested objects and arrays of objects).
+fn flatten_fields(
+    schema: &Value,
+    schemas: &Value,
+    prefix: &str,
+    out: &mut Vec<FieldDoc>,
+    depth: usize,
+) {
+    if depth > 4 {
+        return;
+    }
+    for variant in variants(schema) {
+        let schema = resolve(variant, schemas);
+        let Some(properties) = schema["properties"].as_object() else {
+            continue;
+        };
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for (name, property) in properties {
+            let path = format!("{prefix}{name}");
+            let property_schema = variants(property)
+                .into_iter()
+                .map(|v| resolve(v, schemas))
+                .find(|v| v["type"] != "null")
+                .unwrap_or(property);
+            out.push(FieldDoc {
+                name: path.clone(),
+                location: String::new(),
+                required: required.contains(&name.as_str()),
+                kind: kind_of(property, schemas),
+                description: property["description"]
+                    .as_str()
+                    .or(property_schema["description"].as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+            });
+            if property_schema["properties"].is_object() {
+                flatten_fields(
+                    property_schema,
+                    schemas,
+                    &format!("{path}."),
+                    out,
+                    depth + 1,
+                );
+            } else if let Some(items) = property_schema.get("items") {
+                flatten_fields(items, schemas, &format!("{path}[]."), out, depth + 1);
+            }
+        }
+    }
 }
 
-pub fn schema_ref(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
+/// `string or null, at most 255 characters`: a schema in a few words.
+fn kind_of(schema: &Value, schemas: &Value) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut nullable = false;
+    for variant in variants(schema) {
+        let variant = resolve(variant, schemas);
+        let types: Vec<&str> = match &variant["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        for t in types {
+            match t {
+                "null" => nullable = true,
+                "array" => parts.push(format!("array of {}", kind_of(&variant["items"], schemas))),
+                other => {
+                    let format = variant["format"]
+                        .as_str()
+                        .map(|f| format!(" ({f})"))
+                        .unwrap_or_default();
+                    parts.push(format!("{other}{format}"))
+                }
+            }
+        }
+        if let Some(values) = variant["enum"].as_array() {
+            let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+            parts.push(format!("one of: {}", values.join(", ")));
+        }
+        if let Some(max) = variant["maxLength"].as_u64() {
+            parts.push(format!("at most {max} characters"));
+        }
+        if let (Some(min), Some(max)) = (variant["minimum"].as_u64(), variant["maximum"].as_u64()) {
+            parts.push(format!("{min} to {max}"));
+        }
+    }
+    parts.dedup();
+    let mut kind = parts.join(", ");
+    if nullable {
+        kind.push_str(", or null");
+    }
+    kind
 }

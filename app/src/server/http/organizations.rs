@@ -1,13 +1,15 @@
 //! `/v2/organizations` (API.md §3; subscriptions come with their own issue).
 
-use super::envelope::{many, one, resource};
+use super::envelope::{Empty, Many, One, Resource};
 use super::extract::{IfMatch, JsonBody, QueryPairs};
-use super::openapi::{data, schema_ref, Endpoint};
-use crate::domain::list::ListQuery;
+use super::openapi::{DocumentedList, ListParams};
+use crate::domain::list::{ListQuery, ListSpec};
 use crate::domain::organization::{
-    Organization, OrganizationInput, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS, ORGANIZATION_SORTS,
+    Organization, OrganizationAttributes, OrganizationInput, ORGANIZATION_FIELDS,
 };
 use crate::domain::time::format_millis;
+use crate::domain::FieldError;
+use crate::error::ApiError;
 use crate::server::auth::AuthUser;
 use crate::server::csv;
 use crate::server::services::organizations::{self as service, LIST_SPEC};
@@ -15,107 +17,130 @@ use crate::server::{AppError, AppState};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Json;
 use futures::StreamExt;
 use http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, LOCATION};
 use http::StatusCode;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn endpoints() -> Vec<Endpoint> {
-    fn list_route() -> MethodRouter<AppState> {
-        get(list)
-    }
-    fn create_route() -> MethodRouter<AppState> {
-        post(create)
-    }
-    fn export_route() -> MethodRouter<AppState> {
-        get(export)
-    }
-    fn show_route() -> MethodRouter<AppState> {
-        get(show)
-    }
-    fn update_route() -> MethodRouter<AppState> {
-        put(update)
-    }
-    fn delete_route() -> MethodRouter<AppState> {
-        delete(destroy)
-    }
-    let id = |e: Endpoint| {
-        e.param(
-            "id",
-            "path",
-            "Organization id",
-            json!({"type": "string", "format": "uuid"}),
-        )
-    };
-    let body = json!({"type": "object", "required": ["organization"], "properties": {"organization": schema_ref("OrganizationInput")}});
-    vec![
-        Endpoint::new("get", "/v2/organizations", list_route)
-            .doc("Organizations", "List organizations", "The organizations the caller may see, filtered, sorted and paged.")
-            .list_params(&ORGANIZATION_FILTERS, &ORGANIZATION_SORTS)
-            .response(200, "A page", Some(json!({"type": "object", "properties": {
-                "data": {"type": "array", "items": schema_ref("Organization")}, "meta": schema_ref("PageMeta")}}))),
-        Endpoint::new("post", "/v2/organizations", create_route)
-            .doc("Organizations", "Create an organization", "Super Admin, or a partner Admin (the new organization becomes their customer).")
-            .body(body.clone())
-            .response(201, "Created", Some(data(schema_ref("Organization")))),
-        Endpoint::new("get", "/v2/organizations/export", export_route)
-            .doc("Organizations", "Export organizations", "Every row matching the list's filters and sort, as streamed CSV. Cells that could be read as formulas are prefixed with '.")
-            .list_params(&ORGANIZATION_FILTERS, &ORGANIZATION_SORTS)
-            .response(200, "text/csv", None),
-        id(Endpoint::new("get", "/v2/organizations/{id}", show_route))
-            .doc("Organizations", "Retrieve an organization", "With an ETag of its version.")
-            .response(200, "The organization", Some(data(schema_ref("Organization"))))
-            .response(404, "Missing or not visible to the caller", None),
-        id(Endpoint::new("put", "/v2/organizations/{id}", update_route))
-            .doc("Organizations", "Update an organization", "Attributes absent from the body are kept. With If-Match, a changed version answers 412 and nothing is written.")
-            .param("If-Match", "header", "The ETag from GET (or several, or `*`)", json!({"type": "string", "pattern": "^\\s*(\\*|(W/)?\"[^\"]*\"(\\s*,\\s*(W/)?\"[^\"]*\")*)\\s*$"}))
-            .body(body)
-            .response(200, "Updated (empty object)", Some(json!({"type": "object"})))
-            .response(412, "The organization changed since the ETag", None),
-        id(Endpoint::new("delete", "/v2/organizations/{id}", delete_route))
-            .doc("Organizations", "Delete an organization", "Super Admin only; 409 while it still has users.")
-            .response(204, "Deleted", None)
-            .response(409, "It still has users", None),
-    ]
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(export))
+        .routes(routes!(show, update, destroy))
 }
 
-pub fn organization_resource(organization: &Organization) -> Value {
-    resource(&organization.id, "organizations", &organization.attributes)
+/// `GET /v2/organizations`' parameters.
+pub enum OrganizationList {}
+
+impl DocumentedList for OrganizationList {
+    const SPEC: &'static ListSpec = &LIST_SPEC;
 }
 
+pub type OrganizationResource = Resource<OrganizationAttributes>;
+
+pub fn organization_resource(organization: &Organization) -> OrganizationResource {
+    Resource::new(
+        organization.id.as_str(),
+        "organizations",
+        organization.attributes.clone(),
+    )
+}
+
+/// List organizations
+///
+/// The organizations the caller may see, filtered, sorted and paged.
+#[utoipa::path(get, path = "/v2/organizations", tag = "Organizations",
+    params(ListParams<OrganizationList>),
+    responses((status = 200, description = "A page", body = Many<Resource<OrganizationAttributes>>)))]
 async fn list(
     State(state): State<AppState>,
     AuthUser(principal): AuthUser,
     QueryPairs(pairs): QueryPairs,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Many<OrganizationResource>>, AppError> {
     let query =
         ListQuery::parse(&pairs, &LIST_SPEC, chrono::Utc::now()).map_err(AppError::Invalid)?;
     let page = service::list_organizations(&state.db, &principal, &query).await?;
-    Ok(Json(many(
-        page.items.iter().map(organization_resource).collect(),
-        &page.meta,
-    )))
+    Ok(Json(Many {
+        data: page.items.iter().map(organization_resource).collect(),
+        meta: page.meta,
+    }))
 }
 
-#[derive(Deserialize)]
+/// `{"organization": {...}}`: the body of every organization write (seed `001_*`).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OrganizationBody {
-    pub organization: Option<OrganizationInput>,
+    /// The attributes to write; on an update, absent (or `null`) ones keep their value.
+    #[schema(value_type = OrganizationInput)]
+    organization: Option<Map<String, Value>>,
 }
 
 impl OrganizationBody {
+    /// The attributes, each checked to be a known key with a string (or `null`) value; serde's
+    /// derive alone would also take an array for the object and ignore misspelt keys.
     pub fn into_input(self) -> Result<OrganizationInput, AppError> {
-        self.organization.ok_or_else(|| {
-            AppError::invalid(
+        let Some(attributes) = self.organization else {
+            return Err(AppError::invalid(
                 "organization",
                 "is missing (send {\"organization\": {...}})",
-            )
-        })
+            ));
+        };
+        let mut pairs = Vec::new();
+        let mut errors = Vec::new();
+        for (key, value) in attributes {
+            let field = format!("organization.{key}");
+            if !ORGANIZATION_FIELDS.iter().any(|spec| spec.key == key) {
+                errors.push(FieldError::new(field, "is not an organization attribute"));
+                continue;
+            }
+            match value {
+                Value::String(text) => pairs.push((key, text)),
+                Value::Null => {}
+                _ => errors.push(FieldError::new(field, "must be a string")),
+            }
+        }
+        if errors.is_empty() {
+            Ok(OrganizationInput::from_pairs(&pairs))
+        } else {
+            Err(AppError::Invalid(errors))
+        }
     }
 }
 
+/// The create body: `OrganizationBody` with the attributes a new organization must have.
+pub enum NewOrganizationBody {}
+
+impl utoipa::PartialSchema for NewOrganizationBody {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = serde_json::to_value(OrganizationInput::schema()).expect("schema");
+        schema["required"] = json!(["name", "company_name"]);
+        for key in ["name", "company_name"] {
+            schema["properties"][key]["type"] = json!("string");
+        }
+        serde_json::from_value(json!({
+            "type": "object",
+            "required": ["organization"],
+            "additionalProperties": false,
+            "properties": { "organization": schema }
+        }))
+        .expect("a valid schema")
+    }
+}
+
+impl ToSchema for NewOrganizationBody {}
+
+/// Create an organization
+///
+/// Super Admin, or a partner Admin (the new organization becomes their customer).
+#[utoipa::path(post, path = "/v2/organizations", tag = "Organizations",
+    request_body = NewOrganizationBody,
+    responses((status = 201, description = "Created", body = One<Resource<OrganizationAttributes>>)))]
 async fn create(
     State(state): State<AppState>,
     AuthUser(principal): AuthUser,
@@ -128,11 +153,19 @@ async fn create(
             (LOCATION, format!("/v2/organizations/{}", created.id)),
             (ETAG, created.etag()),
         ],
-        Json(one(organization_resource(&created))),
+        Json(One {
+            data: organization_resource(&created),
+        }),
     )
         .into_response())
 }
 
+/// Retrieve an organization
+///
+/// With an `ETag` of its version.
+#[utoipa::path(get, path = "/v2/organizations/{id}", tag = "Organizations",
+    params(("id" = String, Path, format = Uuid, description = "Organization id")),
+    responses((status = 200, description = "The organization", body = One<Resource<OrganizationAttributes>>)))]
 async fn show(
     State(state): State<AppState>,
     AuthUser(principal): AuthUser,
@@ -141,11 +174,24 @@ async fn show(
     let organization = service::get_organization(&state.db, &principal, &id).await?;
     Ok((
         [(ETAG, organization.etag())],
-        Json(one(organization_resource(&organization))),
+        Json(One {
+            data: organization_resource(&organization),
+        }),
     )
         .into_response())
 }
 
+/// Update an organization
+///
+/// Attributes absent from the body are kept. With `If-Match`, a changed version answers 412 and
+/// nothing is written; without it, the update applies on top of whatever is current.
+#[utoipa::path(put, path = "/v2/organizations/{id}", tag = "Organizations",
+    params(("id" = String, Path, format = Uuid, description = "Organization id"), IfMatch),
+    request_body = OrganizationBody,
+    responses(
+        (status = 200, description = "Updated (the new version is in `ETag`)", body = Empty),
+        (status = 412, description = "The organization changed since the ETag", body = ApiError),
+    ))]
 async fn update(
     State(state): State<AppState>,
     AuthUser(principal): AuthUser,
@@ -156,9 +202,19 @@ async fn update(
     let updated =
         service::update_organization(&state.db, &principal, &id, body.into_input()?, expected)
             .await?;
-    Ok(([(ETAG, updated.etag())], Json(json!({}))).into_response())
+    Ok(([(ETAG, updated.etag())], Json(Empty {})).into_response())
 }
 
+/// Delete an organization
+///
+/// Super Admin only; 409 while it still has users.
+#[utoipa::path(delete, path = "/v2/organizations/{id}", tag = "Organizations",
+    params(("id" = String, Path, format = Uuid, description = "Organization id"), IfMatch),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "It still has users", body = ApiError),
+        (status = 412, description = "The organization changed since the ETag", body = ApiError),
+    ))]
 async fn destroy(
     State(state): State<AppState>,
     AuthUser(principal): AuthUser,
@@ -203,6 +259,13 @@ fn csv_row(organization: &Organization) -> String {
     csv::line(cells)
 }
 
+/// Export organizations
+///
+/// Every row matching the list's filters and sort, as streamed CSV. Cells that could be read as
+/// formulas are prefixed with `'`.
+#[utoipa::path(get, path = "/v2/organizations/export", tag = "Organizations",
+    params(ListParams<OrganizationList>),
+    responses((status = 200, description = "The CSV file", content_type = "text/csv", body = String)))]
 async fn export(
     State(state): State<AppState>,
     AuthUser(principal): AuthUser,

@@ -15,24 +15,40 @@ impl ExpectedVersion {
         ExpectedVersion(vec![version])
     }
 
-    /// `"3"`, `W/"3"`, `"1", "2"` or `*`. A tag we never issued matches nothing (RFC 9110 §13.1.1:
-    /// the list matches when any of its tags does).
-    pub fn from_if_match(header: &str) -> ExpectedVersion {
-        let tags: Vec<&str> = header.split(',').map(str::trim).collect();
-        if tags.contains(&"*") {
-            return ExpectedVersion::any();
+    /// `"3"`, `W/"3"`, `"1", "2"` or `*`. A well-formed tag we never issued matches nothing
+    /// (RFC 9110 §13.1.1: the list matches when any of its tags does); a header that isn't a list
+    /// of entity tags at all is the client's mistake, `Err`, not a failed precondition.
+    pub fn from_if_match(header: &str) -> Result<ExpectedVersion, String> {
+        let header = header.trim();
+        // An empty list names no version: no precondition, as if the header were absent.
+        if header == "*" || header.is_empty() {
+            return Ok(ExpectedVersion::any());
         }
-        ExpectedVersion(
-            tags.iter()
-                .map(|tag| {
-                    tag.strip_prefix("W/")
-                        .unwrap_or(tag)
-                        .trim_matches('"')
-                        .parse()
-                        .unwrap_or(-1)
-                })
-                .collect(),
-        )
+        let malformed =
+            || "must be `*` or a comma-separated list of quoted ETags (\"3\")".to_string();
+        // Tag by tag: a quoted tag may itself contain a comma.
+        let mut versions = Vec::new();
+        let mut rest = header;
+        loop {
+            let quoted = rest.strip_prefix("W/").unwrap_or(rest);
+            let after_quote = quoted.strip_prefix('"').ok_or_else(malformed)?;
+            let end = after_quote.find('"').ok_or_else(malformed)?;
+            let inner = &after_quote[..end];
+            // etagc (RFC 9110 §8.8.3): visible ASCII but the quote, and obs-text.
+            if !inner
+                .bytes()
+                .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b) || b >= 0x80)
+            {
+                return Err(malformed());
+            }
+            versions.push(inner.parse().unwrap_or(-1));
+            rest = after_quote[end + 1..].trim_start();
+            if rest.is_empty() {
+                break;
+            }
+            rest = rest.strip_prefix(',').ok_or_else(malformed)?.trim_start();
+        }
+        Ok(ExpectedVersion(versions))
     }
 
     pub fn admits(&self, current: i64) -> bool {
@@ -46,12 +62,24 @@ mod tests {
 
     #[test]
     fn any_tag_of_the_list_may_match() {
-        assert!(ExpectedVersion::from_if_match("\"1\", \"2\"").admits(2));
-        assert!(ExpectedVersion::from_if_match("W/\"2\"").admits(2));
-        assert!(!ExpectedVersion::from_if_match("\"1\", \"2\"").admits(3));
-        assert!(!ExpectedVersion::from_if_match("\"abc\"").admits(1));
-        assert!(ExpectedVersion::from_if_match("*").admits(7));
+        let parse = |header| ExpectedVersion::from_if_match(header).unwrap();
+        assert!(parse("\"1\", \"2\"").admits(2));
+        assert!(parse("W/\"2\"").admits(2));
+        assert!(!parse("\"1\", \"2\"").admits(3));
+        assert!(!parse("\"abc\"").admits(1));
+        assert!(parse("*").admits(7));
+        assert!(parse("W/\"a,b\" , \"4\"").admits(4));
         assert!(ExpectedVersion::any().admits(7));
         assert!(!ExpectedVersion::exactly(1).admits(2));
+    }
+
+    #[test]
+    fn a_header_that_is_not_a_list_of_etags_is_refused() {
+        for header in ["3", "\"3", "\"1\",", "W/3", "\"a\"b\"", ","] {
+            assert!(
+                ExpectedVersion::from_if_match(header).is_err(),
+                "{header:?} is not an If-Match value"
+            );
+        }
     }
 }
