@@ -224,16 +224,18 @@ impl TestApp {
 
     /// A confirmed user with `role` in `organization_id`, through the service layer (user
     /// management has its own issue).
-    pub async fn add_user(&self, organization_id: &str, email: &str, role: Role) {
-        let hash = password::hash("user password 1".into()).await.unwrap();
+    /// Answers its id; its password is `USER_PASSWORD`.
+    pub async fn add_user(&self, organization_id: &str, email: &str, role: Role) -> String {
+        let hash = password::hash(USER_PASSWORD.into()).await.unwrap();
+        let id = new_id();
         let mut tx = self.db.begin().await.unwrap();
         insert_user(
             &mut tx.exec(),
             NewUserRow {
-                id: &new_id(),
+                id: &id,
                 organization_id,
                 email,
-                username: email.split('@').next().unwrap(),
+                username: email,
                 password_hash: Some(&hash),
                 role,
                 first_name: None,
@@ -244,8 +246,12 @@ impl TestApp {
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        id
     }
 }
+
+/// The password of every user `add_user` creates.
+pub const USER_PASSWORD: &str = "user password 1";
 
 /// Asserts the error body of API.md §1 and answers it.
 pub async fn assert_error(response: reqwest::Response, status: u16) -> Value {

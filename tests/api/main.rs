@@ -8,3 +8,4 @@ mod organizations;
 mod robustness;
 mod search;
 mod static_files;
+mod users;

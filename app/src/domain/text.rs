@@ -106,6 +106,19 @@ pub fn is_web_url(value: &str) -> bool {
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
 }
 
+/// A user's web address (seed `003_*` shows `clone-systems.com`): a URL, or a bare host name
+/// with an optional path.
+pub fn optional_site(raw: &str) -> Result<Option<String>, String> {
+    let Some(value) = optional(raw, SHORT_TEXT_MAX)? else {
+        return Ok(None);
+    };
+    if is_web_url(&value) || is_web_url(&format!("https://{value}")) && !value.contains("://") {
+        Ok(Some(value))
+    } else {
+        Err("is not a valid web address (example.com or https://example.com)".to_string())
+    }
+}
+
 /// `2001` → `2,001`: counts are read at a glance.
 pub fn group_thousands(n: u64) -> String {
     let digits = n.to_string();

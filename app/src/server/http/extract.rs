@@ -43,6 +43,46 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
     }
 }
 
+/// The attributes of a write's `{"<root>": {...}}` object as pairs, each checked to be a known
+/// key with a string (or `null`, which leaves it out) value; every problem is named
+/// (`<root>.<key>`). serde's derive alone would take an array for the object and ignore misspelt
+/// keys.
+pub fn attribute_pairs(
+    root: &str,
+    object: Option<serde_json::Map<String, serde_json::Value>>,
+    known: impl Fn(&str) -> bool,
+) -> Result<Vec<(String, String)>, AppError> {
+    use serde_json::Value;
+    let Some(attributes) = object else {
+        return Err(AppError::invalid(
+            root,
+            format!("is missing (send {{\"{root}\": {{...}}}})"),
+        ));
+    };
+    let mut pairs = Vec::new();
+    let mut errors = Vec::new();
+    for (key, value) in attributes {
+        let field = format!("{root}.{key}");
+        if !known(&key) {
+            errors.push(crate::domain::FieldError::new(
+                field,
+                format!("is not a {root} attribute"),
+            ));
+            continue;
+        }
+        match value {
+            Value::String(text) => pairs.push((key, text)),
+            Value::Null => {}
+            _ => errors.push(crate::domain::FieldError::new(field, "must be a string")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(pairs)
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
 /// All query parameters in order, as raw pairs for `ListQuery::parse`.
 pub struct QueryPairs(pub Vec<(String, String)>);
 

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod openapi;
 pub mod organizations;
+pub mod users;
 
 use super::auth::guard;
 use super::error::api_error_response;
@@ -27,6 +28,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::routes())
         .merge(organizations::routes())
+        .merge(users::routes())
         .merge(current_user::routes())
         .routes(routes!(openapi::openapi_json))
 }

@@ -48,6 +48,14 @@ impl<L: DocumentedList> IntoParams for ListParams<L> {
     }
 }
 
+/// What `text::optional` accepts: no control characters but tab and newline inside, white space
+/// trimmed at the ends. (The organization schema, derived, spells the same patterns out.)
+pub const TEXT_PATTERN: &str = r"^[^\S\x1C-\x1F]*([^\s\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F])?)?[^\S\x1C-\x1F]*$";
+/// What `text::optional_email` accepts (the empty string clears).
+pub const EMAIL_PATTERN: &str = r"^[^\S\x1C-\x1F]*[^\s@\x00-\x1F\x7F-\x9F]+@[A-Za-z0-9-][A-Za-z0-9.-]*[.][A-Za-z0-9.-]*[A-Za-z0-9-][^\S\x1C-\x1F]*$";
+/// What `text::optional_site` accepts: a URL or a bare host name, with an optional path.
+pub const SITE_PATTERN: &str = r"^[^\S\x1C-\x1F]*((https?://)?([^\s/?#@:\x00-\x1F\x7F-\x9F]*@)?([A-Za-z0-9-]+[.])+[A-Za-z0-9-]+(:[0-9]*)?([/?#][^\s\x00-\x1F\x7F-\x9F]*)?)?[^\S\x1C-\x1F]*$";
+
 /// Leading or trailing white space the parsers trim (Python's and JavaScript's `\s` also match
 /// U+001C..U+001F, which Rust doesn't trim).
 const TRIMMED: &str = r"[^\S\x1C-\x1F]*";
@@ -251,7 +259,10 @@ pub fn reference() -> Vec<EndpointDoc> {
     // By resource, the way a reader looks for them; the API's housekeeping last.
     const LAST: [&str; 2] = ["Meta", "Operations"];
     endpoints.sort_by_key(|e| {
-        let rank = LAST.iter().position(|tag| *tag == e.tag).map_or(0, |i| i + 1);
+        let rank = LAST
+            .iter()
+            .position(|tag| *tag == e.tag)
+            .map_or(0, |i| i + 1);
         (rank, e.tag != "Authentication")
     });
     endpoints

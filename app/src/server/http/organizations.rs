@@ -1,14 +1,13 @@
 //! `/v2/organizations` (API.md §3; subscriptions come with their own issue).
 
 use super::envelope::{Empty, Many, One, Resource};
-use super::extract::{IfMatch, JsonBody, QueryPairs};
+use super::extract::{attribute_pairs, IfMatch, JsonBody, QueryPairs};
 use super::openapi::{DocumentedList, ListParams};
 use crate::domain::list::{ListQuery, ListSpec};
 use crate::domain::organization::{
     Organization, OrganizationAttributes, OrganizationInput, ORGANIZATION_FIELDS,
 };
 use crate::domain::time::format_millis;
-use crate::domain::FieldError;
 use crate::error::ApiError;
 use crate::server::auth::AuthUser;
 use crate::server::csv;
@@ -82,34 +81,11 @@ pub struct OrganizationBody {
 }
 
 impl OrganizationBody {
-    /// The attributes, each checked to be a known key with a string (or `null`) value; serde's
-    /// derive alone would also take an array for the object and ignore misspelt keys.
     pub fn into_input(self) -> Result<OrganizationInput, AppError> {
-        let Some(attributes) = self.organization else {
-            return Err(AppError::invalid(
-                "organization",
-                "is missing (send {\"organization\": {...}})",
-            ));
-        };
-        let mut pairs = Vec::new();
-        let mut errors = Vec::new();
-        for (key, value) in attributes {
-            let field = format!("organization.{key}");
-            if !ORGANIZATION_FIELDS.iter().any(|spec| spec.key == key) {
-                errors.push(FieldError::new(field, "is not an organization attribute"));
-                continue;
-            }
-            match value {
-                Value::String(text) => pairs.push((key, text)),
-                Value::Null => {}
-                _ => errors.push(FieldError::new(field, "must be a string")),
-            }
-        }
-        if errors.is_empty() {
-            Ok(OrganizationInput::from_pairs(&pairs))
-        } else {
-            Err(AppError::Invalid(errors))
-        }
+        let pairs = attribute_pairs("organization", self.organization, |key| {
+            ORGANIZATION_FIELDS.iter().any(|spec| spec.key == key)
+        })?;
+        Ok(OrganizationInput::from_pairs(&pairs))
     }
 }
 

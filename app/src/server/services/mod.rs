@@ -11,4 +11,5 @@ pub mod precondition;
 pub mod rate_limit;
 pub mod search_index;
 pub mod seed;
+pub mod text_match;
 pub mod users;

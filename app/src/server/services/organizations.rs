@@ -5,6 +5,7 @@ use super::audit::{self, diff, AuditEntry};
 use super::export::{self, ExportBudget};
 use super::precondition::ExpectedVersion;
 use super::search_index;
+use super::text_match;
 use crate::domain::list::{ListQuery, ListSpec, Page, PageMeta, TextMatch};
 use crate::domain::organization::{
     Organization, OrganizationInput, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS, ORGANIZATION_SORTS,
@@ -91,7 +92,7 @@ fn fts_query(columns: &[&str], literals: &[String]) -> Option<String> {
 /// patterns on the name columns and the `lower()` indexes for exact values.
 fn push_text_match(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &TextMatch) {
     push_text_narrowing(sql, backend, columns, matcher);
-    push_text_condition(sql, backend, columns, matcher);
+    text_match::push_condition(sql, backend, "o", columns, matcher);
 }
 
 /// What only steers SQLite to an index for a pattern (the condition itself decides).
@@ -100,12 +101,14 @@ fn push_text_narrowing(sql: &mut Sql, backend: Backend, columns: &[&str], matche
         return;
     };
     let indexed = columns.iter().all(|c| INDEXED_TEXT.contains(c));
-    let prefix = literal_prefix(like);
+    let prefix = text_match::literal_prefix(like);
     // (Only for ASCII prefixes: the `lower()` index folds nothing else.)
     let ascii_prefix = prefix.as_deref().filter(|p| p.is_ascii());
-    if let (Backend::Sqlite, [column], Some((low, high))) =
-        (backend, columns, ascii_prefix.and_then(prefix_range))
-    {
+    if let (Backend::Sqlite, [column], Some((low, high))) = (
+        backend,
+        columns,
+        ascii_prefix.and_then(text_match::prefix_range),
+    ) {
         // `acme*`: a range on the lower(column) index (SQLite compares bytewise, so the
         // range holds exactly the strings with that prefix); the LIKE still decides.
         sql.push(&format!(" AND lower(o.{column}) >= "))
@@ -121,91 +124,6 @@ fn push_text_narrowing(sql: &mut Sql, backend: Backend, columns: &[&str], matche
             .push(")");
         }
     }
-}
-
-/// The match itself: exact (through the `lower()` indexes) or a LIKE pattern. On SQLite, whose
-/// `lower()` and `LIKE` fold ASCII only, a value with other letters is compared Unicode-folded
-/// through `steward_fold()` (see `sqlite_fold`), without an index.
-fn push_text_condition(sql: &mut Sql, backend: Backend, columns: &[&str], matcher: &TextMatch) {
-    match matcher {
-        TextMatch::Exact(value) if backend == Backend::Sqlite && !value.is_ascii() => {
-            push_folded(sql, columns, "=", search_index::fold(value));
-        }
-        TextMatch::Pattern { like, .. } if backend == Backend::Sqlite && !like.is_ascii() => {
-            push_folded(sql, columns, "LIKE", search_index::fold(like));
-        }
-        TextMatch::Exact(value) => {
-            sql.push(" AND (");
-            for (i, column) in columns.iter().enumerate() {
-                if i > 0 {
-                    sql.push(" OR ");
-                }
-                sql.push(&format!("lower(o.{column}) = lower("))
-                    .push_bind(value)
-                    .push(")");
-            }
-            sql.push(")");
-        }
-        TextMatch::Pattern { like, .. } => {
-            sql.push(" AND (");
-            for (i, column) in columns.iter().enumerate() {
-                if i > 0 {
-                    sql.push(" OR ");
-                }
-                match backend {
-                    // ILIKE is what the pg_trgm GIN index serves.
-                    Backend::Postgres => sql.push(&format!("o.{column} ILIKE ")).push_bind(like),
-                    Backend::Sqlite => sql
-                        .push(&format!("lower(o.{column}) LIKE lower("))
-                        .push_bind(like)
-                        .push(")"),
-                };
-                sql.push(" ESCAPE '\\'");
-            }
-            sql.push(")");
-        }
-    }
-}
-
-/// ` AND (steward_fold(o.a) <op> $v OR steward_fold(o.b) <op> $v ...)`, `value` folded already.
-fn push_folded(sql: &mut Sql, columns: &[&str], op: &str, value: String) {
-    use crate::server::sqlite_fold::FUNCTION;
-    sql.push(" AND (");
-    for (i, column) in columns.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
-        }
-        sql.push(&format!("{FUNCTION}(o.{column}) {op} "))
-            .push_bind(value.clone());
-        if op == "LIKE" {
-            sql.push(" ESCAPE '\\'");
-        }
-    }
-    sql.push(")");
-}
-
-/// The literal text before the first wildcard of a LIKE pattern (escapes undone), if any.
-fn literal_prefix(like: &str) -> Option<String> {
-    let mut prefix = String::new();
-    let mut chars = like.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => prefix.push(chars.next()?),
-            '%' | '_' => break,
-            c => prefix.push(c),
-        }
-    }
-    (!prefix.is_empty()).then_some(prefix)
-}
-
-/// `[low, high)` holding every string that starts with `prefix`, lowercased as SQLite's `lower()`
-/// does (ASCII only).
-fn prefix_range(prefix: &str) -> Option<(String, String)> {
-    let low = prefix.to_ascii_lowercase();
-    let mut high: Vec<char> = low.chars().collect();
-    let last = high.pop()?;
-    high.push(char::from_u32(last as u32 + 1)?);
-    Some((low, high.into_iter().collect()))
 }
 
 /// How the free-text search finds its rows.
@@ -232,7 +150,9 @@ fn push_filters_with(
     if let Some(search) = &query.search {
         match search_access {
             SearchAccess::Indexed => push_text_match(sql, backend, &INDEXED_TEXT, search),
-            SearchAccess::Walked => push_text_condition(sql, backend, &INDEXED_TEXT, search),
+            SearchAccess::Walked => {
+                text_match::push_condition(sql, backend, "o", &INDEXED_TEXT, search)
+            }
         }
     }
     for (field, matcher) in &query.filters {
@@ -411,7 +331,7 @@ struct PageRow {
 fn must_sort_every_match(query: &ListQuery) -> bool {
     let unordered = |m: &TextMatch| match m {
         TextMatch::Exact(_) => false,
-        TextMatch::Pattern { like, .. } => literal_prefix(like).is_none(),
+        TextMatch::Pattern { like, .. } => text_match::literal_prefix(like).is_none(),
     };
     query.search.is_some() || query.filters.iter().any(|(_, m)| unordered(m))
 }
@@ -762,17 +682,6 @@ pub async fn update_own_organization(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prefixes_become_ranges() {
-        assert_eq!(literal_prefix("Wonka%"), Some("Wonka".into()));
-        assert_eq!(literal_prefix("100\\%\\_%"), Some("100%_".into()));
-        assert_eq!(literal_prefix("%@example.com"), None);
-        assert_eq!(
-            prefix_range("Wonka"),
-            Some(("wonka".into(), "wonkb".into()))
-        );
-    }
 
     #[test]
     fn fts_query_needs_three_characters() {

@@ -1,15 +1,27 @@
-//! Users. For now: the first Super Admin and the signed-in user's summary; the full user
-//! management of API.md §4 builds on the same table.
+//! Users (API.md §4): the first Super Admin, who may see and change which user, the list with its
+//! filters, and the writes, each with its audit event in the same transaction. Roles and tenancy
+//! are decided here and nowhere else: Admins manage their organization's users and their
+//! customers'; nobody raises a role above their own; the last Super Admin stays; an organization
+//! with users keeps an Admin.
 
-use super::audit::{self, AuditEntry};
+use super::audit::{self, diff, AuditEntry};
+use super::export::{self, ExportBudget};
+use super::precondition::ExpectedVersion;
 use super::search_index;
+use super::text_match;
+use crate::domain::list::{ListQuery, ListSpec, Page, PageMeta, TextMatch};
 use crate::domain::text::is_email;
-use crate::domain::user::CurrentUser;
-use crate::domain::Role;
+use crate::domain::user::{
+    CanDelete, CurrentUser, TwoFactorSummary, User, UserAttributes, UserInput, UserOrganization,
+    ValidUser, USER_FIELDS, USER_FILTERS, USER_SORTS,
+};
+use crate::domain::{FieldError, Role};
 use crate::server::auth::{password, Principal};
-use crate::server::db::{new_id, now, Db, Exec, Sql};
+use crate::server::db::{new_id, now, Backend, Db, Exec, Sql};
 use crate::server::request::RequestMeta;
 use crate::server::AppError;
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
 use rand::Rng;
 use serde_json::json;
 
@@ -168,6 +180,621 @@ pub fn current_user(principal: &Principal) -> CurrentUser {
         organization_id: principal.organization_id.clone(),
         organization_name: principal.organization_name.clone(),
     }
+}
+
+pub const LIST_SPEC: ListSpec = ListSpec {
+    filters: &USER_FILTERS,
+    sorts: &USER_SORTS,
+    default_sort: "email",
+};
+
+/// The free-text search (`q`, the UI's search box) looks in these.
+const SEARCHED: [&str; 4] = ["email", "username", "first_name", "last_name"];
+
+const COLUMNS: &str = "u.id, u.lock_version, u.username, u.email, u.role, u.first_name, u.last_name, \
+     u.organization_id, o.name AS organization_name, u.locale, u.timezone, u.phone, u.mobile_phone, \
+     u.url, u.title, u.address, u.city, u.state, u.country, u.zipcode, u.comment, u.partner, \
+     u.confirmed_at, u.active_product, u.created_at, u.updated_at, u.last_sign_in_at, \
+     u.last_sign_in_ip, u.sign_in_count, u.otp_totp_enabled, u.otp_sms_enabled, u.otp_phone, \
+     u.otp_default_method";
+
+/// One `users` row joined with its organization's name.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    lock_version: i64,
+    username: String,
+    email: String,
+    role: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    organization_id: String,
+    organization_name: String,
+    locale: String,
+    timezone: String,
+    phone: Option<String>,
+    mobile_phone: Option<String>,
+    url: Option<String>,
+    title: Option<String>,
+    address: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    country: Option<String>,
+    zipcode: Option<String>,
+    comment: Option<String>,
+    partner: bool,
+    confirmed_at: Option<DateTime<Utc>>,
+    active_product: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    last_sign_in_at: Option<DateTime<Utc>>,
+    last_sign_in_ip: Option<String>,
+    sign_in_count: i64,
+    otp_totp_enabled: bool,
+    otp_sms_enabled: bool,
+    otp_phone: Option<String>,
+    otp_default_method: Option<String>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> User {
+        User {
+            id: row.id,
+            lock_version: row.lock_version,
+            attributes: UserAttributes {
+                username: row.username,
+                email: row.email,
+                // The column's CHECK constraint admits only the three spellings.
+                role: Role::parse(&row.role).unwrap_or(Role::User),
+                first_name: row.first_name,
+                last_name: row.last_name,
+                organization: UserOrganization {
+                    id: row.organization_id,
+                    name: row.organization_name,
+                },
+                locale: row.locale,
+                timezone: row.timezone,
+                phone: row.phone,
+                mobile_phone: row.mobile_phone,
+                url: row.url,
+                title: row.title,
+                address: row.address,
+                city: row.city,
+                state: row.state,
+                country: row.country,
+                zipcode: row.zipcode,
+                comment: row.comment,
+                partner: row.partner,
+                verified: row.confirmed_at.is_some(),
+                active_product: row.active_product,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                last_sign_in_at: row.last_sign_in_at,
+                last_sign_in_ip: row.last_sign_in_ip,
+                sign_in_count: row.sign_in_count,
+                two_factor_authentication: TwoFactorSummary {
+                    enabled: row.otp_totp_enabled || row.otp_sms_enabled,
+                    otp_sms_enabled: row.otp_sms_enabled,
+                    otp_totp_enabled: row.otp_totp_enabled,
+                    otp_phone: row.otp_phone,
+                    otp_default_method: row.otp_default_method,
+                },
+            },
+        }
+    }
+}
+
+/// What the principal may see: every user (Super Admin), the users of their organization and of
+/// its customers (Admin), or themselves (User).
+fn push_visibility(sql: &mut Sql, principal: &Principal) {
+    match principal.role {
+        Role::SuperAdmin => {}
+        Role::Admin => {
+            sql.push(" AND (o.id = ")
+                .push_bind(&principal.organization_id)
+                .push(" OR o.partner_organization_id = ")
+                .push_bind(&principal.organization_id)
+                .push(")");
+        }
+        Role::User => {
+            sql.push(" AND u.id = ").push_bind(&principal.user_id);
+        }
+    }
+}
+
+fn push_filters(sql: &mut Sql, backend: Backend, principal: &Principal, query: &ListQuery) {
+    push_visibility(sql, principal);
+    if let Some(search) = &query.search {
+        text_match::push_condition(sql, backend, "u", &SEARCHED, search);
+    }
+    for (field, matcher) in &query.filters {
+        match field.as_str() {
+            // Exact by nature: a role or an id isn't searched for by pattern.
+            "role" | "organization_id" => {
+                let value = match matcher {
+                    TextMatch::Exact(value) => value.clone(),
+                    TextMatch::Pattern { literals, .. } => literals.concat(),
+                };
+                let value = match field.as_str() {
+                    "role" => Role::parse(&value)
+                        .map(|r| r.as_str().to_string())
+                        .unwrap_or(value),
+                    _ => value.to_ascii_lowercase(),
+                };
+                sql.push(&format!(" AND u.{field} = ")).push_bind(value);
+            }
+            // Checked against USER_FILTERS by the parser; never interpolate anything else.
+            other => {
+                if let Some(column) = USER_FILTERS.iter().find(|f| **f == other) {
+                    push_prefix_range(sql, backend, column, matcher);
+                    text_match::push_condition(sql, backend, "u", &[column], matcher);
+                }
+            }
+        }
+    }
+    if let Some(from) = query.created_from {
+        sql.push(" AND u.created_at >= ").push_bind(from);
+    }
+    if let Some(to) = query.created_to {
+        sql.push(" AND u.created_at <= ").push_bind(to);
+    }
+}
+
+/// `q[email]=ada*` on SQLite: a range on the `lower(email)` index narrows the rows first (the
+/// LIKE still decides). PostgreSQL plans the LIKE on its own.
+fn push_prefix_range(sql: &mut Sql, backend: Backend, column: &str, matcher: &TextMatch) {
+    let TextMatch::Pattern { like, .. } = matcher else {
+        return;
+    };
+    if backend != Backend::Sqlite || !matches!(column, "email" | "username" | "last_name") {
+        return;
+    }
+    let prefix = text_match::literal_prefix(like).filter(|p| p.is_ascii());
+    if let Some((low, high)) = prefix.as_deref().and_then(text_match::prefix_range) {
+        sql.push(&format!(" AND lower(u.{column}) >= "))
+            .push_bind(low)
+            .push(&format!(" AND lower(u.{column}) < "))
+            .push_bind(high);
+    }
+}
+
+fn order_by(query: &ListQuery) -> String {
+    let direction = if query.sort.descending { "DESC" } else { "ASC" };
+    let (expression, nulls) = match query.sort.field.as_str() {
+        "last_name" => ("lower(u.last_name)", " NULLS LAST"),
+        "role" => ("u.role", ""),
+        "created_at" => ("u.created_at", ""),
+        "last_sign_in_at" => ("u.last_sign_in_at", " NULLS LAST"),
+        _ => ("lower(u.email)", ""),
+    };
+    format!(" ORDER BY {expression} {direction}{nulls}, u.id {direction}")
+}
+
+fn select_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql {
+    let mut sql = Sql::new(format!(
+        "SELECT {COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id WHERE 1 = 1"
+    ));
+    push_filters(&mut sql, backend, principal, query);
+    sql.push(&order_by(query));
+    sql
+}
+
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+pub async fn list_users(
+    db: &Db,
+    principal: &Principal,
+    query: &ListQuery,
+) -> Result<Page<User>, AppError> {
+    let mut sql = select_sql(db.backend(), principal, query);
+    sql.push(" LIMIT ")
+        .push_bind(i64::from(query.per_page))
+        .push(" OFFSET ")
+        .push_bind(query.offset() as i64);
+    let rows = db.fetch_all::<UserRow>(&sql).await?;
+    let mut count = Sql::new(
+        "SELECT COUNT(*) FROM users u JOIN organizations o ON o.id = u.organization_id WHERE 1 = 1",
+    );
+    push_filters(&mut count, db.backend(), principal, query);
+    let total = db.fetch_count(&count).await?;
+    Ok(Page {
+        items: rows.into_iter().map(User::from).collect(),
+        meta: PageMeta::new(query.page, query.per_page, total.max(0) as u64),
+    })
+}
+
+/// Every matching user, in list order, streamed (see `export`).
+pub async fn export_users(
+    db: &Db,
+    budget: &ExportBudget,
+    principal: &Principal,
+    query: &ListQuery,
+) -> Result<impl Stream<Item = Result<User, AppError>> + Send + 'static, AppError> {
+    let sql = select_sql(db.backend(), principal, query);
+    let rows = export::stream_rows::<UserRow>(db.clone(), budget, sql).await?;
+    Ok(rows.map(|row| row.map(User::from)))
+}
+
+async fn find_visible(
+    exec: &mut Exec<'_>,
+    principal: &Principal,
+    id: &str,
+) -> Result<User, AppError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Err(AppError::not_found("User"));
+    }
+    let mut sql = Sql::new(format!(
+        "SELECT {COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = "
+    ));
+    sql.push_bind(id.to_ascii_lowercase());
+    push_visibility(&mut sql, principal);
+    exec.fetch_optional::<UserRow>(&sql)
+        .await?
+        .map(User::from)
+        .ok_or_else(|| AppError::not_found("User"))
+}
+
+pub async fn get_user(db: &Db, principal: &Principal, id: &str) -> Result<User, AppError> {
+    let mut conn = db.conn().await?;
+    find_visible(&mut conn.exec(), principal, id).await
+}
+
+/// Whether the principal may change this (visible) user at all: an Admin manages the users of
+/// the organizations they see, but not a Super Admin; a User only themselves.
+fn may_manage(principal: &Principal, user: &User) -> bool {
+    match principal.role {
+        Role::SuperAdmin => true,
+        Role::Admin => user.attributes.role != Role::SuperAdmin,
+        Role::User => user.id == principal.user_id,
+    }
+}
+
+/// Takes the user's row lock (PostgreSQL; SQLite's `BEGIN IMMEDIATE` serializes writers).
+async fn lock_for_update(exec: &mut Exec<'_>, id: &str) -> Result<(), AppError> {
+    if exec.backend() == Backend::Postgres && uuid::Uuid::parse_str(id).is_ok() {
+        exec.execute(
+            &Sql::new("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                .bind(id.to_ascii_lowercase()),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn check_version(user: &User, expected: &ExpectedVersion) -> Result<(), AppError> {
+    if expected.admits(user.lock_version) {
+        Ok(())
+    } else {
+        Err(AppError::PreconditionFailed(
+            "This user was changed by someone else since you loaded it. Reload to see the latest version.".into(),
+        ))
+    }
+}
+
+async fn count_users(exec: &mut Exec<'_>, sql: Sql) -> Result<i64, AppError> {
+    Ok(exec.fetch_count(&sql).await?)
+}
+
+/// The other Admins (and Super Admins) of `organization_id` besides `user_id`, and its other users.
+async fn organization_staffing(
+    exec: &mut Exec<'_>,
+    organization_id: &str,
+    user_id: &str,
+) -> Result<(i64, i64), AppError> {
+    let admins = count_users(
+        exec,
+        Sql::new("SELECT COUNT(*) FROM users WHERE organization_id = $1 AND id <> $2 AND role IN ('Admin', 'Super Admin')")
+            .bind(organization_id)
+            .bind(user_id),
+    )
+    .await?;
+    let others = count_users(
+        exec,
+        Sql::new("SELECT COUNT(*) FROM users WHERE organization_id = $1 AND id <> $2")
+            .bind(organization_id)
+            .bind(user_id),
+    )
+    .await?;
+    Ok((admins, others))
+}
+
+/// Whether `user` is the only Super Admin.
+async fn is_last_super_admin(exec: &mut Exec<'_>, user: &User) -> Result<bool, AppError> {
+    if user.attributes.role != Role::SuperAdmin {
+        return Ok(false);
+    }
+    let others = count_users(
+        exec,
+        Sql::new("SELECT COUNT(*) FROM users WHERE role = 'Super Admin' AND id <> $1")
+            .bind(&user.id),
+    )
+    .await?;
+    Ok(others == 0)
+}
+
+/// Why the organization would be left without an Admin if `user` went (or lost the role): it
+/// still has other users and none of them is an Admin.
+async fn strands_organization(
+    exec: &mut Exec<'_>,
+    user: &User,
+) -> Result<Option<String>, AppError> {
+    let a = &user.attributes;
+    if a.role < Role::Admin {
+        return Ok(None);
+    }
+    let (admins, others) = organization_staffing(exec, &a.organization.id, &user.id).await?;
+    Ok((admins == 0 && others > 0).then(|| {
+        format!(
+            "They are the last Admin of {}, which still has {others} other user{}.",
+            a.organization.name,
+            if others == 1 { "" } else { "s" }
+        )
+    }))
+}
+
+/// Why `user` can't be deleted: nothing when it can.
+async fn deletion_blockers(exec: &mut Exec<'_>, user: &User) -> Result<Vec<String>, AppError> {
+    let mut reasons = Vec::new();
+    let a = &user.attributes;
+    if is_last_super_admin(exec, user).await? {
+        reasons.push("They are the last Super Admin.".to_string());
+    }
+    reasons.extend(strands_organization(exec, user).await?);
+    if a.partner {
+        let customers = count_users(
+            exec,
+            Sql::new("SELECT COUNT(*) FROM organizations WHERE partner_organization_id = $1")
+                .bind(&a.organization.id),
+        )
+        .await?;
+        let other_partners = count_users(
+            exec,
+            Sql::new(
+                "SELECT COUNT(*) FROM users WHERE organization_id = $1 AND partner AND id <> $2",
+            )
+            .bind(&a.organization.id)
+            .bind(&user.id),
+        )
+        .await?;
+        if customers > 0 && other_partners == 0 {
+            reasons.push(format!(
+                "They are the partner of {customers} customer organization{}; hand them over first.",
+                if customers == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    Ok(reasons)
+}
+
+/// `GET /v2/users/{id}/can_delete`: whether the caller may delete this user now, and why not.
+pub async fn can_delete_user(
+    db: &Db,
+    principal: &Principal,
+    id: &str,
+) -> Result<CanDelete, AppError> {
+    let mut conn = db.conn().await?;
+    let mut exec = conn.exec();
+    let user = find_visible(&mut exec, principal, id).await?;
+    let mut reasons = Vec::new();
+    if user.id == principal.user_id {
+        reasons.push("You can't delete yourself here; use \"Delete my account\".".to_string());
+    } else if principal.role == Role::User || !may_manage(principal, &user) {
+        reasons.push("You are not allowed to delete this user.".to_string());
+    }
+    reasons.extend(deletion_blockers(&mut exec, &user).await?);
+    Ok(CanDelete {
+        can_delete: reasons.is_empty(),
+        reasons,
+    })
+}
+
+/// Checks what needs the database: the zone name, the organization (visible to the caller), the
+/// role (never above the caller's), and that email and username are free.
+async fn check_references(
+    exec: &mut Exec<'_>,
+    principal: &Principal,
+    user_id: Option<&str>,
+    valid: &ValidUser,
+) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if let Some(zone) = valid.get("timezone") {
+        if zone.parse::<chrono_tz::Tz>().is_err() {
+            errors.push(FieldError::new(
+                "user.timezone",
+                "is not a known time zone (e.g. Europe/Athens, UTC)",
+            ));
+        }
+    }
+    if valid.role() > principal.role {
+        return Err(AppError::Forbidden(format!(
+            "You can't give a role above your own ({}).",
+            principal.role
+        )));
+    }
+    if let Some(organization_id) = valid.get("organization_id") {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM organizations o WHERE o.id = ");
+        sql.push_bind(organization_id);
+        match principal.role {
+            Role::SuperAdmin => {}
+            _ => {
+                sql.push(" AND (o.id = ")
+                    .push_bind(&principal.organization_id)
+                    .push(" OR o.partner_organization_id = ")
+                    .push_bind(&principal.organization_id)
+                    .push(")");
+            }
+        }
+        if exec.fetch_count(&sql).await? == 0 {
+            return Err(AppError::not_found("Organization"));
+        }
+    }
+    for key in ["email", "username"] {
+        let Some(value) = valid.get(key) else {
+            continue;
+        };
+        let mut sql = Sql::new(format!(
+            "SELECT COUNT(*) FROM users WHERE lower({key}) = lower("
+        ));
+        sql.push_bind(value).push(")");
+        if let Some(id) = user_id {
+            sql.push(" AND id <> ").push_bind(id);
+        }
+        if exec.fetch_count(&sql).await? > 0 {
+            errors.push(FieldError::new(
+                format!("user.{key}"),
+                "has already been taken",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// Applies the attributes present in `input` (`PUT /v2/users/{id}`, the edit form). With
+/// `expected_version` a change made in between answers 412 and writes nothing.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id, target = %id))]
+pub async fn update_user(
+    db: &Db,
+    principal: &Principal,
+    id: &str,
+    input: UserInput,
+    expected_version: ExpectedVersion,
+) -> Result<User, AppError> {
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    lock_for_update(&mut exec, id).await?;
+    let current = find_visible(&mut exec, principal, id).await?;
+    if !may_manage(principal, &current) {
+        return Err(AppError::Forbidden(
+            "You are not allowed to change this user.".into(),
+        ));
+    }
+    check_version(&current, &expected_version)?;
+    let before = current.to_input();
+    let valid = input.merge_onto(&before).map_err(AppError::Invalid)?;
+    let role_changed = valid.role() != current.attributes.role;
+    let moved = valid.get("organization_id") != Some(current.attributes.organization.id.as_str());
+    if principal.role == Role::User && (role_changed || moved) {
+        return Err(AppError::Forbidden(
+            "Only an Admin can change a role or an organization.".into(),
+        ));
+    }
+    check_references(&mut exec, principal, Some(&current.id), &valid).await?;
+    // Losing a role or leaving the organization must not strand it (or the instance).
+    let mut errors = Vec::new();
+    if role_changed
+        && valid.role() < Role::SuperAdmin
+        && is_last_super_admin(&mut exec, &current).await?
+    {
+        errors.push("They are the last Super Admin.".to_string());
+    }
+    if moved || (role_changed && valid.role() < Role::Admin) {
+        if let Some(reason) = strands_organization(&mut exec, &current).await? {
+            errors.push(reason);
+        }
+    }
+    if !errors.is_empty() {
+        // The request is fine; the state of the organization (or instance) refuses it.
+        return Err(AppError::Conflict(errors.join(" ")));
+    }
+    let changes = diff(
+        &json!(input_map(&before)),
+        &json!(input_map(valid.as_input())),
+    );
+    if changes.as_object().is_some_and(|c| c.is_empty()) {
+        return Ok(current);
+    }
+    let mut sql = Sql::new("UPDATE users SET ");
+    for spec in USER_FIELDS {
+        let value = valid.get(spec.key);
+        match spec.key {
+            // NOT NULL columns with defaults: a cleared value goes back to the default.
+            "locale" => sql
+                .push("locale = ")
+                .push_bind(value.unwrap_or("en").to_string()),
+            "timezone" => sql
+                .push("timezone = ")
+                .push_bind(value.unwrap_or("UTC").to_string()),
+            key => sql
+                .push(key)
+                .push(" = ")
+                .push_bind(value.map(str::to_string)),
+        };
+        sql.push(", ");
+    }
+    sql.push("lock_version = lock_version + 1, updated_at = ")
+        .push_bind(now())
+        .push(" WHERE id = ")
+        .push_bind(&current.id);
+    exec.execute(&sql).await.map_err(|e| {
+        AppError::from_constraint(e, "That email or username has already been taken.")
+    })?;
+    if (moved || role_changed) && current.id != principal.user_id {
+        // A user who changes hands or power signs in again (not the caller, mid-request).
+        exec.execute(&Sql::new("DELETE FROM sessions WHERE user_id = $1").bind(&current.id))
+            .await?;
+    }
+    let updated = find_visible(&mut exec, principal, id).await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, "user.update", "users", Some(&current.id))
+            .in_organization(Some(&updated.attributes.organization.id))
+            .with_changes(changes),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+fn input_map(input: &UserInput) -> serde_json::Map<String, serde_json::Value> {
+    input
+        .0
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect()
+}
+
+/// `DELETE /v2/users/{id}`: 409 with the reasons when `can_delete` says no.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id, target = %id))]
+pub async fn delete_user(
+    db: &Db,
+    principal: &Principal,
+    id: &str,
+    expected_version: ExpectedVersion,
+) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    lock_for_update(&mut exec, id).await?;
+    let current = find_visible(&mut exec, principal, id).await?;
+    if principal.role == Role::User || !may_manage(principal, &current) {
+        return Err(AppError::Forbidden(
+            "You are not allowed to delete this user.".into(),
+        ));
+    }
+    check_version(&current, &expected_version)?;
+    if current.id == principal.user_id {
+        return Err(AppError::Conflict(
+            "You can't delete yourself here; use \"Delete my account\".".into(),
+        ));
+    }
+    let reasons = deletion_blockers(&mut exec, &current).await?;
+    if !reasons.is_empty() {
+        return Err(AppError::Conflict(reasons.join(" ")));
+    }
+    exec.execute(&Sql::new("DELETE FROM users WHERE id = $1").bind(&current.id))
+        .await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, "user.delete", "users", Some(&current.id))
+            .in_organization(Some(&current.attributes.organization.id))
+            .with_changes(diff(&json!(input_map(&current.to_input())), &json!({}))),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

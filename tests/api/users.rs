@@ -1,0 +1,440 @@
+//! `/v2/users`: who may see and change whom (every endpoint as anonymous, User, Admin of the
+//! organization, Admin of another, Super Admin), the rules that keep an organization and the
+//! instance administered, bad input, and the list.
+
+use crate::helpers::{assert_error, spawn_app, TestApp, ADMIN_EMAIL, USER_PASSWORD};
+use app::domain::Role;
+use serde_json::{json, Value};
+
+struct World {
+    app: TestApp,
+    org_a: String,
+    org_b: String,
+    super_id: String,
+    admin_a: String,
+    user_a: String,
+    target: String,
+    tokens: Tokens,
+}
+
+struct Tokens {
+    super_admin: String,
+    admin_a: String,
+    user_a: String,
+    admin_b: String,
+}
+
+/// Two organizations: A with an Admin and two Users (one of them the target), B with an Admin.
+async fn world() -> World {
+    let app = spawn_app().await;
+    let super_admin = app.admin_token().await;
+    let org_a = app
+        .create_organization(
+            &super_admin,
+            json!({"name": "Alpha", "company_name": "Alpha Ltd"}),
+        )
+        .await;
+    let org_b = app
+        .create_organization(
+            &super_admin,
+            json!({"name": "Beta", "company_name": "Beta Ltd"}),
+        )
+        .await;
+    let admin_a = app
+        .add_user(&org_a, "admin@alpha.example", Role::Admin)
+        .await;
+    let user_a = app.add_user(&org_a, "user@alpha.example", Role::User).await;
+    let target = app
+        .add_user(&org_a, "target@alpha.example", Role::User)
+        .await;
+    app.add_user(&org_b, "admin@beta.example", Role::Admin)
+        .await;
+    let tokens = Tokens {
+        super_admin: super_admin.clone(),
+        admin_a: app.token_for("admin@alpha.example", USER_PASSWORD).await,
+        user_a: app.token_for("user@alpha.example", USER_PASSWORD).await,
+        admin_b: app.token_for("admin@beta.example", USER_PASSWORD).await,
+    };
+    let me: Value = app
+        .get(&format!("/v2/users?q[email]={ADMIN_EMAIL}"), &super_admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let super_id = me["data"][0]["id"].as_str().unwrap().to_string();
+    World {
+        app,
+        org_a,
+        org_b,
+        super_id,
+        admin_a,
+        user_a,
+        target,
+        tokens,
+    }
+}
+
+async fn status(response: reqwest::Response) -> u16 {
+    response.status().as_u16()
+}
+
+#[tokio::test]
+async fn every_users_endpoint_answers_each_role_as_tenancy_says() {
+    let w = world().await;
+    let app = &w.app;
+    let t = &w.tokens;
+    let one = format!("/v2/users/{}", w.target);
+    let can_delete = format!("{one}/can_delete");
+    let anonymous = app.client.get(app.url(&one)).send().await.unwrap();
+    assert_error(anonymous, 401).await;
+    // (caller, GET one, GET can_delete, PUT): 404 for what the caller can't see.
+    for (token, seen, changed) in [
+        (&t.user_a, 404, 404),
+        (&t.admin_b, 404, 404),
+        (&t.admin_a, 200, 200),
+        (&t.super_admin, 200, 200),
+    ] {
+        assert_eq!(status(app.get(&one, token).await).await, seen);
+        assert_eq!(status(app.get(&can_delete, token).await).await, seen);
+        let put = app
+            .put_json(&one, token, &json!({"user": {"city": "Athens"}}))
+            .await;
+        assert_eq!(status(put).await, changed);
+    }
+    // The list: everyone sees exactly their share.
+    for (token, expected) in [
+        (&t.user_a, vec!["user@alpha.example"]),
+        (&t.admin_b, vec!["admin@beta.example"]),
+        (
+            &t.admin_a,
+            vec![
+                "admin@alpha.example",
+                "target@alpha.example",
+                "user@alpha.example",
+            ],
+        ),
+    ] {
+        let body: Value = app.get("/v2/users", token).await.json().await.unwrap();
+        let emails: Vec<&str> = body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["attributes"]["email"].as_str().unwrap())
+            .collect();
+        assert_eq!(emails, expected);
+        assert_eq!(body["meta"]["total_count"], expected.len());
+    }
+    let all: Value = app
+        .get("/v2/users", &t.super_admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["meta"]["total_count"], 5);
+
+    // A User sees themselves but may not delete or promote themselves: 403.
+    let me = format!("/v2/users/{}", w.user_a);
+    assert_error(app.delete(&me, &t.user_a).await, 403).await;
+    assert_error(
+        app.put_json(&me, &t.user_a, &json!({"user": {"role": "Admin"}}))
+            .await,
+        403,
+    )
+    .await;
+    assert_eq!(
+        status(
+            app.put_json(&me, &t.user_a, &json!({"user": {"title": "Analyst"}}))
+                .await
+        )
+        .await,
+        200
+    );
+    // Nobody gives a role above their own, nor moves a user where they can't see.
+    assert_error(
+        app.put_json(&one, &t.admin_a, &json!({"user": {"role": "Super Admin"}}))
+            .await,
+        403,
+    )
+    .await;
+    assert_error(
+        app.put_json(
+            &one,
+            &t.admin_a,
+            &json!({"user": {"organization_id": w.org_b}}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    // An Admin can't touch the Super Admin (not visible to them at all).
+    let root = format!("/v2/users/{}", w.super_id);
+    assert_error(app.get(&root, &t.admin_a).await, 404).await;
+
+    // Delete: invisible is 404, then the Admin of A deletes the target.
+    assert_error(app.delete(&one, &t.admin_b).await, 404).await;
+    assert_error(app.delete(&one, &t.user_a).await, 404).await;
+    assert_eq!(status(app.delete(&one, &t.admin_a).await).await, 204);
+    assert_error(app.get(&one, &t.super_admin).await, 404).await;
+    assert_eq!(app.audited("user.delete").await, 1);
+    let _ = w.org_a;
+}
+
+#[tokio::test]
+async fn the_last_super_admin_and_the_last_admin_of_an_organization_stay() {
+    let w = world().await;
+    let app = &w.app;
+    let t = &w.tokens;
+    let root = format!("/v2/users/{}", w.super_id);
+    let answer: Value = app
+        .get(&format!("{root}/can_delete"), &t.super_admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["can_delete"], false);
+    let reasons = answer["reasons"].to_string();
+    assert!(
+        reasons.contains("yourself") && reasons.contains("last Super Admin"),
+        "{reasons}"
+    );
+    assert_error(
+        app.put_json(&root, &t.super_admin, &json!({"user": {"role": "Admin"}}))
+            .await,
+        409,
+    )
+    .await;
+    assert_error(app.delete(&root, &t.super_admin).await, 409).await;
+
+    // Alpha's only Admin can't be demoted, moved or deleted while Alpha has users.
+    let admin = format!("/v2/users/{}", w.admin_a);
+    for change in [json!({"role": "User"}), json!({"organization_id": w.org_b})] {
+        let error = assert_error(
+            app.put_json(&admin, &t.super_admin, &json!({ "user": change }))
+                .await,
+            409,
+        )
+        .await;
+        assert!(error["message"]
+            .as_str()
+            .unwrap()
+            .contains("last Admin of Alpha"));
+    }
+    let answer: Value = app
+        .get(&format!("{admin}/can_delete"), &t.super_admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["can_delete"], false);
+    assert_error(app.delete(&admin, &t.super_admin).await, 409).await;
+    let shown: Value = app.get(&admin, &t.super_admin).await.json().await.unwrap();
+    assert_eq!(
+        shown["data"]["attributes"]["role"], "Admin",
+        "nothing changed"
+    );
+
+    // With a second Admin, the first may go.
+    let target = format!("/v2/users/{}", w.target);
+    assert_eq!(
+        status(
+            app.put_json(&target, &t.super_admin, &json!({"user": {"role": "Admin"}}))
+                .await
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        status(
+            app.put_json(&admin, &t.super_admin, &json!({"user": {"role": "User"}}))
+                .await
+        )
+        .await,
+        200
+    );
+    // A demoted user signs in again: their session ended.
+    assert_error(app.get("/v2/users", &t.admin_a).await, 401).await;
+}
+
+#[tokio::test]
+async fn bad_user_input_is_422_naming_each_field_and_changes_nothing() {
+    let w = world().await;
+    let app = &w.app;
+    let t = &w.tokens;
+    let one = format!("/v2/users/{}", w.target);
+    let before: Value = app.get(&one, &t.super_admin).await.json().await.unwrap();
+    let error = assert_error(
+        app.put_json(
+            &one,
+            &t.super_admin,
+            &json!({"user": {
+                "email": "not-an-email", "url": "not a site", "locale": "xx",
+                "timezone": "Mars/Olympus", "role": "Owner", "colour": "red"
+            }}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(
+        error["errors"][0]["field"], "user.colour",
+        "unknown keys first: {error}"
+    );
+    let error = assert_error(
+        app.put_json(
+            &one,
+            &t.super_admin,
+            &json!({"user": {
+                "email": "not-an-email", "url": "not a site", "locale": "xx", "role": "Owner"
+            }}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let fields: Vec<&str> = error["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["user.email", "user.role", "user.locale", "user.url"]
+    );
+    let error = assert_error(
+        app.put_json(
+            &one,
+            &t.super_admin,
+            &json!({"user": {"timezone": "Mars/Olympus"}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(error["errors"][0]["field"], "user.timezone");
+    // Another user's email, in any case.
+    let error = assert_error(
+        app.put_json(
+            &one,
+            &t.super_admin,
+            &json!({"user": {"email": "USER@alpha.example"}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(error["errors"][0]["field"], "user.email");
+    assert_eq!(error["errors"][0]["message"], "has already been taken");
+    for body in [
+        json!({"user": [1, 2]}),
+        json!({"user": {"city": 7}}),
+        json!({}),
+    ] {
+        assert_error(app.put_json(&one, &t.super_admin, &body).await, 422).await;
+    }
+    let after: Value = app.get(&one, &t.super_admin).await.json().await.unwrap();
+    assert_eq!(before, after);
+
+    // The seed's own example body is accepted whole.
+    let ok = app
+        .put_json(
+            &one,
+            &t.super_admin,
+            &json!({"user": {
+                "email": "joe@clone-systems.example", "organization_id": w.org_b,
+                "first_name": "Joe", "last_name": "Doe", "locale": "en", "timezone": "Europe/Athens",
+                "phone": "2353032211", "mobile_phone": "+3053032211", "url": "clone-systems.com",
+                "title": "Software Engineer", "address": "Street 33", "city": "Athens",
+                "state": "State", "country": "Greece", "zipcode": "10431", "comment": "A comment"
+            }}),
+        )
+        .await;
+    assert_eq!(ok.status(), 200);
+    let shown: Value = app.get(&one, &t.super_admin).await.json().await.unwrap();
+    let a = &shown["data"]["attributes"];
+    assert_eq!(a["organization"]["name"], "Beta");
+    assert_eq!(a["timezone"], "Europe/Athens");
+    assert_eq!(a["url"], "clone-systems.com");
+    assert!(a.get("password_hash").is_none() && a.get("otp_secret").is_none());
+    assert_eq!(shown["data"]["type"], "users");
+}
+
+#[tokio::test]
+async fn the_list_filters_sorts_pages_and_exports() {
+    let w = world().await;
+    let app = &w.app;
+    let t = &w.tokens;
+    let emails = |body: &Value| -> Vec<String> {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["attributes"]["email"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let get = |query: &'static str| async move {
+        let response = app.get(&format!("/v2/users?{query}"), &t.super_admin).await;
+        assert_eq!(response.status(), 200, "{query}");
+        response.json::<Value>().await.unwrap()
+    };
+    assert_eq!(
+        emails(&get("q[email]=*@alpha.example&sort_by=email:desc").await),
+        [
+            "user@alpha.example",
+            "target@alpha.example",
+            "admin@alpha.example"
+        ]
+    );
+    assert_eq!(
+        emails(&get("q[role]=admin&sort_by=email").await),
+        ["admin@alpha.example", "admin@beta.example"]
+    );
+    assert_eq!(
+        emails(&get("q[email]=ADMIN@*").await),
+        ["admin@alpha.example", "admin@beta.example"]
+    );
+    assert_eq!(emails(&get("q=targ").await), ["target@alpha.example"]);
+    let page = get("per_page=2&page=2&sort_by=email").await;
+    assert_eq!(page["meta"]["total_count"], 5);
+    assert_eq!(page["meta"]["total_pages"], 3);
+    assert_eq!(emails(&page).len(), 2);
+    let by_org = app
+        .get(
+            &format!("/v2/users?q[organization_id]={}", w.org_b),
+            &t.super_admin,
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(emails(&by_org), ["admin@beta.example"]);
+    for bad in [
+        "q[password_hash]=x",
+        "sort_by=password_hash",
+        "q[email]=a%00b",
+        "per_page=0",
+    ] {
+        assert_error(
+            app.get(&format!("/v2/users?{bad}"), &t.super_admin).await,
+            422,
+        )
+        .await;
+    }
+
+    let csv = app
+        .get(
+            "/v2/users/export?q[email]=*@alpha.example&sort_by=email",
+            &t.admin_a,
+        )
+        .await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("id,email,username,role"));
+    assert_eq!(lines.len(), 4, "header and Alpha's three users: {text}");
+    assert!(lines[1].contains("admin@alpha.example") && lines[1].contains("Alpha"));
+}
