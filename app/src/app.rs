@@ -4,6 +4,7 @@ use crate::api::auth::get_current_user;
 use crate::components::theme::{ThemeToggle, THEME_BOOTSTRAP_JS};
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::domain::user::CurrentUser;
+use crate::domain::Role;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::docs::DocsPage;
 use crate::pages::login::LoginPage;
@@ -11,6 +12,7 @@ use crate::pages::not_found::NotFound;
 use crate::pages::organizations::{
     DeleteOrganizationPage, NewOrganizationPage, OrganizationListPage, OrganizationPage,
 };
+use crate::pages::users::{DeleteUserPage, UserListPage, UserPage};
 use crate::url::encode_component;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -62,6 +64,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("organizations/new") view=NewOrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id/delete") view=DeleteOrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("users") view=UserListPage ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id/delete") view=DeleteUserPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -111,6 +116,7 @@ fn Chrome(user: CurrentUser) -> impl IntoView {
             <nav class="mainnav" aria-label="Main">
                 <A href="/" exact=true>"Dashboard"</A>
                 <A href="/organizations">"Organizations"</A>
+                {(user.role >= Role::Admin).then(|| view! { <A href="/users">"Users"</A> })}
                 <a href="/docs">"API docs"</a>
             </nav>
             <div class="topbar-actions">

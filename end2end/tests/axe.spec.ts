@@ -1,4 +1,4 @@
-import { test, expect, accountMenu, apiToken, createOrg, goto, signIn, uniqueSuffix } from "./helpers";
+import { test, expect, accountMenu, apiToken, bearer, createOrg, goto, signIn, uniqueSuffix } from "./helpers";
 import type { Page } from "@playwright/test";
 import * as fs from "node:fs";
 
@@ -39,6 +39,8 @@ for (const colorScheme of ["light", "dark"] as const) {
       test("signed-in pages", async ({ page, request }) => {
         const token = await apiToken(request);
         const id = await createOrg(request, token, { name: `Axe ${uniqueSuffix()}`, city: "Oslo" });
+        const users = await request.get("/v2/users?per_page=1", { headers: bearer(token) });
+        const userId = (await users.json()).data[0].id as string;
         await signIn(page);
         for (const path of [
           "/",
@@ -47,6 +49,11 @@ for (const colorScheme of ["light", "dark"] as const) {
           "/organizations/new",
           `/organizations/${id}`,
           `/organizations/${id}/delete`,
+          "/users",
+          "/users?role=Super+Admin&q=no-such-user",
+          `/users/${userId}`,
+          `/users/${userId}/delete`,
+          // Last: the dialog below opens from this page's Delete.
           `/organizations/${id}?notice=organization_saved`,
         ]) {
           await goto(page, path);

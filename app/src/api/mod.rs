@@ -5,3 +5,4 @@ pub mod auth;
 pub mod dashboard;
 pub mod docs;
 pub mod organizations;
+pub mod users;

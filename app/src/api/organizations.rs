@@ -22,6 +22,7 @@ pub async fn list_organizations(
         sort,
         page,
         per_page,
+        filters: Vec::new(),
     };
     let mut query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
         .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;

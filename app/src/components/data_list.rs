@@ -51,6 +51,15 @@ impl<T> Column<T> {
     }
 }
 
+/// A choice that narrows the list (`role`: User, Admin, Super Admin), kept in the URL under `key`.
+#[derive(Clone)]
+pub struct ListFilter {
+    pub key: &'static str,
+    pub label: &'static str,
+    /// `(value, label)`; the empty value ("any") comes first by itself.
+    pub options: Vec<(String, String)>,
+}
+
 /// What a list screen says about itself.
 #[derive(Clone, Copy)]
 pub struct ListText {
@@ -63,8 +72,8 @@ pub struct ListText {
     pub default_sort: &'static str,
 }
 
-/// The list's URL state.
-pub fn use_list_params() -> Memo<ListParams> {
+/// The list's URL state, with the values of the filters named `filter_keys`.
+pub fn use_list_params(filter_keys: Vec<&'static str>) -> Memo<ListParams> {
     let query = use_query_map();
     Memo::new(move |_| {
         let q = query.read();
@@ -73,6 +82,10 @@ pub fn use_list_params() -> Memo<ListParams> {
             sort: q.get("sort"),
             page: q.get("page"),
             per_page: q.get("per_page"),
+            filters: filter_keys
+                .iter()
+                .map(|key| (key.to_string(), q.get(key).unwrap_or_default()))
+                .collect(),
         }
     })
 }
@@ -88,12 +101,15 @@ pub fn DataList<T, Fut>(
     /// The CSV export of the same filters, if the collection has one.
     #[prop(optional)]
     export_href: Option<fn(&ListParams) -> String>,
+    /// Choices beside the search box (role, organization, …).
+    #[prop(optional)]
+    filters: Vec<ListFilter>,
 ) -> impl IntoView
 where
     T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>, ApiError>> + Send + 'static,
 {
-    let params = use_list_params();
+    let params = use_list_params(filters.iter().map(|f| f.key).collect());
     let page = Resource::new(move || params.get(), fetch);
     let pending = RwSignal::new(false);
     let results = NodeRef::<html::Div>::new();
@@ -114,15 +130,14 @@ where
 
     let href = move |sort: Option<String>, page: Option<u64>, per_page: Option<String>| {
         let p = params.get_untracked();
-        with_query(
-            text.base,
-            &[
-                ("q", p.q.clone()),
-                ("sort", sort),
-                ("page", page.filter(|n| *n > 1).map(|n| n.to_string())),
-                ("per_page", per_page),
-            ],
-        )
+        let mut pairs = vec![("q", p.q.clone())];
+        pairs.extend(p.filter_pairs());
+        pairs.extend([
+            ("sort", sort),
+            ("page", page.filter(|n| *n > 1).map(|n| n.to_string())),
+            ("per_page", per_page),
+        ]);
+        with_query(text.base, &pairs)
     };
     let current_sort = move || {
         params
@@ -262,6 +277,22 @@ where
                     value=move || params.read().q.clone().unwrap_or_default()
                     placeholder=text.search_placeholder/>
             </div>
+            {filters.into_iter().map(|filter| {
+                let id = format!("{}-{}", text.noun, filter.key);
+                let key = filter.key;
+                let chosen = move || params.read().filter(key).unwrap_or_default();
+                view! {
+                    <div class="field field-inline">
+                        <label for=id.clone()>{filter.label}</label>
+                        <select id=id name=key>
+                            {filter.options.into_iter().map(|(value, label)| {
+                                let selected_value = value.clone();
+                                view! { <option value=value selected=move || chosen() == selected_value>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                }
+            }).collect_view()}
             <input type="hidden" name="sort" value=move || params.read().sort.clone().unwrap_or_default()/>
             <PerPage id=per_page_id current=Signal::derive(move || params.read().per_page.clone().unwrap_or_else(|| "25".into()))/>
             <button type="submit" class="btn">"Search"</button>

@@ -5,5 +5,6 @@ pub mod data_list;
 pub mod form_state;
 pub mod notice;
 pub mod pagination;
+pub mod record_page;
 pub mod theme;
 pub mod toast;

@@ -10,6 +10,8 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "organization_created" => "Organization created.",
         "organization_saved" => "Organization saved.",
         "organization_deleted" => "Organization deleted.",
+        "user_saved" => "User saved.",
+        "user_deleted" => "User deleted.",
         _ => return None,
     })
 }

@@ -41,11 +41,16 @@ pub fn Pagination(
             <span class="btn" aria-disabled="true" aria-label=name>{text}</span>
         }),
     };
-    let hidden = |name: &'static str, value: Option<String>| {
+    let hidden = |name: String, value: Option<String>| {
         value
             .filter(|v| !v.is_empty())
             .map(|value| view! { <input type="hidden" name=name value=value/> })
     };
+    let filters: Vec<(String, Option<String>)> = params
+        .filter_pairs()
+        .into_iter()
+        .map(|(key, value)| (key.to_string(), value))
+        .collect();
     view! {
         <nav class="pagination" aria-label=label>
             <span class="pagination-summary">
@@ -56,9 +61,10 @@ pub fn Pagination(
                 {link((page > 1).then_some(1), "«", "First page", "first")}
                 {link((page > 1).then(|| page - 1), "‹ Previous", "Previous page", "prev")}
                 <Form method="GET" action=base attr:class="pagination-jump">
-                    {hidden("q", params.q)}
-                    {hidden("sort", params.sort)}
-                    {hidden("per_page", params.per_page)}
+                    {hidden("q".into(), params.q)}
+                    {filters.into_iter().map(|(key, value)| hidden(key, value)).collect_view()}
+                    {hidden("sort".into(), params.sort)}
+                    {hidden("per_page".into(), params.per_page)}
                     <label>
                         "Page "
                         <input type="number" name="page" min="1" max=total_pages.to_string()

@@ -357,11 +357,16 @@ pub struct ListParams {
     pub sort: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
+    /// The list's filter choices, by their URL name (`role=Admin`), which is the API's
+    /// `q[<name>]`.
+    #[serde(default)]
+    pub filters: Vec<(String, String)>,
 }
 
 impl ListParams {
+    /// The pairs `ListQuery::parse` reads; empty values are no filter.
     pub fn to_pairs(&self) -> Vec<(String, String)> {
-        [
+        let mut pairs: Vec<(String, String)> = [
             ("q", &self.q),
             ("sort", &self.sort),
             ("page", &self.page),
@@ -374,7 +379,30 @@ impl ListParams {
                 .filter(|v| !v.trim().is_empty())
                 .map(|v| (key.to_string(), v.clone()))
         })
-        .collect()
+        .collect();
+        pairs.extend(
+            self.filters
+                .iter()
+                .filter(|(_, value)| !value.trim().is_empty())
+                .map(|(key, value)| (format!("q[{key}]"), value.clone())),
+        );
+        pairs
+    }
+
+    /// The value chosen for filter `key`, if any.
+    pub fn filter(&self, key: &str) -> Option<String> {
+        self.filters
+            .iter()
+            .find(|(k, v)| k == key && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    }
+
+    /// The URL pairs of the filters that are set.
+    pub fn filter_pairs(&self) -> Vec<(&str, Option<String>)> {
+        self.filters
+            .iter()
+            .map(|(k, v)| (k.as_str(), Some(v.clone()).filter(|v| !v.is_empty())))
+            .collect()
     }
 }
 

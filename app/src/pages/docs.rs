@@ -82,6 +82,7 @@ fn Contents(endpoints: Vec<EndpointDoc>) -> impl IntoView {
 #[component]
 fn Endpoint(endpoint: EndpointDoc) -> impl IntoView {
     let e = endpoint;
+    let owner = format!("{} {}", e.method, e.path);
     view! {
         <section class="card endpoint" id=anchor(&e) aria-labelledby=format!("{}-title", anchor(&e))>
             <h2 id=format!("{}-title", anchor(&e))>
@@ -94,8 +95,9 @@ fn Endpoint(endpoint: EndpointDoc) -> impl IntoView {
                 {(!e.authenticated).then(|| view! { <span class="badge">"public"</span> })}
             </p>
             <p><Prose text=e.description.clone()/></p>
-            {(!e.parameters.is_empty()).then(|| view! { <Fields caption="Parameters" fields=e.parameters.clone() located=true/> })}
-            {(!e.request.is_empty()).then(|| view! { <Fields caption="Request body (JSON)" fields=e.request.clone() located=false/> })}
+            {(!e.parameters.is_empty()).then(|| view! { <Fields caption="Parameters" fields=e.parameters.clone() located=true owner=owner.clone()/> })}
+            {(!e.request.is_empty()).then(|| view! { <Fields caption="Request body (JSON)" fields=e.request.clone() located=false owner=owner.clone()/> })}
+            <div class="table-scroll" tabindex="0" role="region" aria-label=format!("{owner}: Responses")>
             <table class="table compact">
                 <caption>"Responses"</caption>
                 <thead><tr><th scope="col">"Status"</th><th scope="col">"Meaning"</th><th scope="col">"Body"</th></tr></thead>
@@ -113,16 +115,26 @@ fn Endpoint(endpoint: EndpointDoc) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             {e.responses.iter().filter(|r| !r.fields.is_empty()).map(|r| view! {
-                <Fields caption=format!("{} response body", r.status) fields=r.fields.clone() located=false/>
+                <Fields caption=format!("{} response body", r.status) fields=r.fields.clone() located=false owner=owner.clone()/>
             }).collect_view()}
         </section>
     }
 }
 
 #[component]
-fn Fields(#[prop(into)] caption: String, fields: Vec<FieldDoc>, located: bool) -> impl IntoView {
+fn Fields(
+    #[prop(into)] caption: String,
+    fields: Vec<FieldDoc>,
+    located: bool,
+    /// `POST /auth/sign_in`: the region's name says whose table it is.
+    owner: String,
+) -> impl IntoView {
+    // A region of its own that takes focus, so that a keyboard can scroll it on a narrow screen.
+    let label = format!("{owner}: {caption}");
     view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label=label>
         <table class="table compact">
             <caption>{caption}</caption>
             <thead>
@@ -147,6 +159,7 @@ fn Fields(#[prop(into)] caption: String, fields: Vec<FieldDoc>, located: bool) -
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 

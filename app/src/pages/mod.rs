@@ -5,3 +5,4 @@ pub mod docs;
 pub mod login;
 pub mod not_found;
 pub mod organizations;
+pub mod users;

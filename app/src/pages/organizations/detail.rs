@@ -5,6 +5,9 @@ use crate::components::form_state::{
     focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
 };
 use crate::components::notice::Notice;
+use crate::components::record_page::{
+    Breadcrumbs as RecordBreadcrumbs, ConflictBanner, DeleteButton, RecordMissing,
+};
 use crate::components::toast::use_toasts;
 use crate::domain::organization::{Organization, OrganizationInput};
 use crate::domain::time::format_short;
@@ -45,31 +48,13 @@ where
 
 #[component]
 fn OrganizationMissing(err: ApiError) -> impl IntoView {
-    let heading = if err.status == 404 {
-        "Organization not found"
-    } else {
-        "Organization"
-    };
-    view! {
-        <Title text=heading/>
-        <Breadcrumbs current=heading.to_string()/>
-        <div class="page-header"><h1>{heading}</h1></div>
-        <div class="alert alert-error" role="alert">{err.message}</div>
-        <a class="btn" href="/organizations">"Back to organizations"</a>
-    }
+    view! { <RecordMissing err noun="Organization" parent_href="/organizations" parent_label="Organizations"/> }
 }
 
 /// "Organizations / <this one>".
 #[component]
 fn Breadcrumbs(#[prop(into)] current: Signal<String>) -> impl IntoView {
-    view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <ol>
-                <li><a href="/organizations">"Organizations"</a></li>
-                <li><span aria-current="page">{move || current.get()}</span></li>
-            </ol>
-        </nav>
-    }
+    view! { <RecordBreadcrumbs parent_href="/organizations" parent_label="Organizations" current/> }
 }
 
 /// Why this organization can't be deleted by this user, if it can't: said before, not after.
@@ -180,34 +165,9 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
                 <h1>{move || title.get()}</h1>
                 <p class="muted">{meta}</p>
             </div>
-            {match blocker {
-                // Without JavaScript the link opens the confirmation page; with it, the dialog.
-                None => Either::Left(view! {
-                    <a class="btn btn-danger-outline" href=delete_href
-                        on:click=move |ev| { ev.prevent_default(); confirming.set(true); }>
-                        "Delete"
-                    </a>
-                }),
-                Some(reason) => Either::Right(view! {
-                    <div class="delete-blocked">
-                        <button type="button" class="btn btn-danger-outline" disabled aria-describedby="delete-blocked-reason">"Delete"</button>
-                        <p id="delete-blocked-reason" class="muted small">{reason}</p>
-                    </div>
-                }),
-            }}
+            <DeleteButton href=delete_href confirming blockers=blocker.into_iter().collect()/>
         </div>
-        <div node_ref=conflict_ref tabindex="-1" class="error-summary" class:hidden=move || !conflict.get()>
-            {move || conflict.get().then(|| view! {
-                <div class="alert alert-warning" role="alert">
-                    "This organization was changed by someone else since you opened it. Your changes were not saved. "
-                    <a href="" on:click=move |ev| {
-                        ev.prevent_default();
-                        #[cfg(feature = "hydrate")]
-                        let _ = window().location().reload();
-                    }>"Reload to see the latest version"</a>
-                </div>
-            })}
-        </div>
+        <ConflictBanner shown=conflict noun="organization" node_ref=conflict_ref/>
         <ActionForm action=update attr:class="card form" attr:novalidate=true on:input=move |_| dirty.set(true)>
             <input type="hidden" name="id" value=id.clone()/>
             <input type="hidden" name="version" value=move || version.get().to_string()/>

@@ -367,8 +367,17 @@ fn kind_of(schema: &Value, schemas: &Value) -> String {
             }
         }
         if let Some(values) = variant["enum"].as_array() {
-            let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-            parts.push(format!("one of: {}", values.join(", ")));
+            let values: Vec<&str> = values
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|v| !v.is_empty())
+                .collect();
+            // A long list (the time zones) is for machines; the document has it.
+            if values.len() > 20 {
+                parts.push(format!("one of {} values", values.len()));
+            } else {
+                parts.push(format!("one of: {}", values.join(", ")));
+            }
         }
         if let Some(max) = variant["maxLength"].as_u64() {
             parts.push(format!("at most {max} characters"));

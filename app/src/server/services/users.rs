@@ -587,6 +587,17 @@ pub async fn can_delete_user(
     })
 }
 
+/// A `timezone` that isn't an IANA zone name (blank is the default, UTC).
+fn timezone_error(zone: Option<&str>) -> Option<FieldError> {
+    let zone = zone.map(str::trim).filter(|z| !z.is_empty())?;
+    zone.parse::<chrono_tz::Tz>().is_err().then(|| {
+        FieldError::new(
+            "user.timezone",
+            "is not a known time zone (e.g. Europe/Athens, UTC)",
+        )
+    })
+}
+
 /// Checks what needs the database: the zone name, the organization (visible to the caller), the
 /// role (never above the caller's), and that email and username are free.
 async fn check_references(
@@ -673,7 +684,11 @@ pub async fn update_user(
     }
     check_version(&current, &expected_version)?;
     let before = current.to_input();
-    let valid = input.merge_onto(&before).map_err(AppError::Invalid)?;
+    let valid = input.merge_onto(&before).map_err(|mut errors| {
+        // Every invalid field at once: the zone check needs the server's zone table.
+        errors.extend(timezone_error(input.get("timezone")));
+        AppError::Invalid(errors)
+    })?;
     let role_changed = valid.role() != current.attributes.role;
     let moved = valid.get("organization_id") != Some(current.attributes.organization.id.as_str());
     if principal.role == Role::User && (role_changed || moved) {

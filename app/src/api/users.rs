@@ -1,0 +1,129 @@
+use crate::domain::list::Page;
+use crate::domain::user::{CanDelete, User};
+use crate::domain::Role;
+use crate::error::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The list's URL state, one argument each so that absent ones are simply `None`.
+#[server(endpoint = "users/list")]
+pub async fn list_users(
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+    role: Option<String>,
+    organization_id: Option<String>,
+) -> Result<Page<User>, ApiError> {
+    use crate::domain::list::{ListParams, ListQuery};
+    use crate::server::services::users::{self as service, LIST_SPEC};
+    use crate::server::{ui, AppError};
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    let mut filters = Vec::new();
+    filters.extend(role.map(|role| ("role".to_string(), role)));
+    filters.extend(organization_id.map(|id| ("organization_id".to_string(), id)));
+    let params = ListParams {
+        q,
+        sort,
+        page,
+        per_page,
+        filters,
+    };
+    let query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
+        .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
+    service::list_users(&state.db, &principal, &query)
+        .await
+        .map_err(ui::fail)
+}
+
+/// What the user page needs: the user, whether (and why not) it can be deleted, and the roles the
+/// caller may give.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: User,
+    pub can_delete: CanDelete,
+    pub assignable_roles: Vec<Role>,
+}
+
+#[server(endpoint = "users/get")]
+pub async fn get_user(id: String) -> Result<UserDetail, ApiError> {
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    let user = service::get_user(&state.db, &principal, &id)
+        .await
+        .map_err(ui::fail)?;
+    let can_delete = service::can_delete_user(&state.db, &principal, &id)
+        .await
+        .map_err(ui::fail)?;
+    let assignable_roles = Role::ALL
+        .into_iter()
+        .filter(|role| *role <= principal.role)
+        .collect();
+    Ok(UserDetail {
+        user,
+        can_delete,
+        assignable_roles,
+    })
+}
+
+/// The edit form: every field is sent (`user[<key>]`), so what is absent was emptied. `version`
+/// is the one the form was opened at: a change made since answers 412.
+#[server(endpoint = "users/update")]
+pub async fn update_user(
+    id: String,
+    version: i64,
+    #[server(default)] user: BTreeMap<String, String>,
+) -> Result<User, ApiError> {
+    use crate::domain::user::{UserInput, USER_FIELDS};
+    use crate::server::services::precondition::ExpectedVersion;
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    let submitted: Vec<(String, String)> = user.into_iter().collect();
+    let mut input = UserInput::from_pairs(&submitted);
+    for spec in USER_FIELDS {
+        // The form doesn't move users between organizations (the API does): keep it.
+        if spec.key != "organization_id" && input.get(spec.key).is_none() {
+            input.set(spec.key, "");
+        }
+    }
+    let saved = service::update_user(
+        &state.db,
+        &principal,
+        &id,
+        input,
+        ExpectedVersion::exactly(version),
+    )
+    .await
+    .map_err(|err| ui::fail_with_submitted(err, || submitted))?;
+    ui::redirect_plain_form(&format!("/users/{}?notice=user_saved", saved.id));
+    Ok(saved)
+}
+
+#[server(endpoint = "users/delete")]
+pub async fn delete_user(id: String, version: i64) -> Result<(), ApiError> {
+    use crate::server::services::precondition::ExpectedVersion;
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::delete_user(
+        &state.db,
+        &principal,
+        &id,
+        ExpectedVersion::exactly(version),
+    )
+    .await
+    .map_err(ui::fail)?;
+    ui::redirect_plain_form("/users?notice=user_deleted");
+    Ok(())
+}

@@ -1,0 +1,241 @@
+use super::form::UserFields;
+use crate::api::users::{get_user, DeleteUser, UpdateUser, UserDetail};
+use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::form_state::{
+    focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
+};
+use crate::components::notice::Notice;
+use crate::components::record_page::{Breadcrumbs, ConflictBanner, DeleteButton, RecordMissing};
+use crate::components::toast::use_toasts;
+use crate::domain::time::format_short;
+use crate::domain::user::UserInput;
+use leptos::either::Either;
+use leptos::html;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+#[component]
+pub fn UserPage() -> impl IntoView {
+    view! { <WithUser found=|detail| view! { <UserEditor detail/> }/> }
+}
+
+/// `/users/{id}/delete`: the confirmation as a page of its own, for a browser without JavaScript.
+#[component]
+pub fn DeleteUserPage() -> impl IntoView {
+    view! { <WithUser found=|detail| view! { <DeleteConfirmation detail/> }/> }
+}
+
+/// Loads the user of the URL's `:id` (with whether it can be deleted), then shows `found`.
+#[component]
+fn WithUser<V>(found: fn(UserDetail) -> V) -> impl IntoView
+where
+    V: IntoView + 'static,
+{
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let detail = Resource::new(id, get_user);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading user…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => Either::Left(found(detail)),
+                    Err(err) => Either::Right(view! {
+                        <RecordMissing err noun="User" parent_href="/users" parent_label="Users"/>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserEditor(detail: UserDetail) -> impl IntoView {
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let update = ServerAction::<UpdateUser>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let came_back_with = initial_error(update);
+    let user = detail.user;
+    let version = RwSignal::new(user.lock_version);
+    let title = RwSignal::new(user.display_name());
+    let updated_at = RwSignal::new(user.attributes.updated_at);
+    let errors = RwSignal::new(came_back_with.clone().filter(|e| e.status == 422));
+    let conflict = RwSignal::new(came_back_with.as_ref().is_some_and(|e| e.status == 412));
+    // Another refusal after a plain post (403, 409): say it at the top.
+    let refused = RwSignal::new(
+        came_back_with
+            .as_ref()
+            .filter(|e| !matches!(e.status, 412 | 422))
+            .map(|e| e.message.clone()),
+    );
+    let confirming = RwSignal::new(false);
+    let dirty = RwSignal::new(false);
+    let summary = NodeRef::<html::Div>::new();
+    let conflict_ref = NodeRef::<html::Div>::new();
+    warn_before_leaving(dirty);
+    focus_when_shown(summary, move || errors.with(Option::is_some));
+    focus_when_shown(conflict_ref, move || conflict.get());
+
+    Effect::new(move |_| match update.value().get() {
+        Some(Ok(saved)) => {
+            version.set(saved.lock_version);
+            title.set(saved.display_name());
+            updated_at.set(saved.attributes.updated_at);
+            errors.set(None);
+            conflict.set(false);
+            refused.set(None);
+            dirty.set(false);
+            toasts.success("User saved");
+        }
+        Some(Err(err)) if err.status == 412 => {
+            errors.set(None);
+            conflict.set(true);
+        }
+        Some(Err(err)) if err.status == 422 => errors.set(Some(err)),
+        Some(Err(err)) => {
+            errors.set(None);
+            refused.set(Some(err.message.clone()));
+            toasts.error(err.message);
+        }
+        None => {}
+    });
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => {
+            confirming.set(false);
+            dirty.set(false);
+            toasts.success("User deleted");
+            navigate("/users", Default::default());
+        }
+        Some(Err(err)) => {
+            confirming.set(false);
+            toasts.error(err.message);
+        }
+        None => {}
+    });
+
+    let id = user.id.clone();
+    let delete_id = id.clone();
+    let on_confirm = Callback::new(move |_| {
+        delete.dispatch(DeleteUser {
+            id: delete_id.clone(),
+            version: version.get_untracked(),
+        });
+    });
+    let a = &user.attributes;
+    let organization = a.organization.clone();
+    let facts = format!(
+        "{} · {} · {} sign-in{}{}",
+        a.role,
+        if a.verified {
+            "confirmed"
+        } else {
+            "not confirmed yet"
+        },
+        a.sign_in_count,
+        if a.sign_in_count == 1 { "" } else { "s" },
+        a.last_sign_in_at
+            .as_ref()
+            .map(|at| format!(", last {}", format_short(at)))
+            .unwrap_or_default()
+    );
+    let meta = move || format!("{facts} · updated {}", format_short(&updated_at.get()));
+    let initial = came_back_with
+        .as_ref()
+        .filter(|e| e.status == 422)
+        .and_then(|e| e.submitted.as_deref())
+        .map(UserInput::from_pairs)
+        .unwrap_or_else(|| user.to_input());
+    let delete_message = format!(
+        "{} ({}) will be deleted for good.",
+        user.display_name(),
+        a.email
+    );
+    let delete_href = format!("/users/{id}/delete");
+    let roles = detail.assignable_roles;
+
+    view! {
+        <Title text=move || title.get()/>
+        <Breadcrumbs parent_href="/users" parent_label="Users" current=Signal::derive(move || title.get())/>
+        <Notice/>
+        <div class="page-header">
+            <div>
+                <h1>{move || title.get()}</h1>
+                <p class="muted">
+                    <a href=format!("/organizations/{}", organization.id)>{organization.name.clone()}</a>
+                    " · " {meta}
+                </p>
+            </div>
+            <DeleteButton href=delete_href confirming blockers=detail.can_delete.reasons/>
+        </div>
+        <ConflictBanner shown=conflict noun="user" node_ref=conflict_ref/>
+        {move || refused.get().map(|message| view! { <div class="alert alert-error" role="alert">{message}</div> })}
+        <ActionForm action=update attr:class="card form" attr:novalidate=true on:input=move |_| dirty.set(true) on:change=move |_| dirty.set(true)>
+            <input type="hidden" name="id" value=id.clone()/>
+            <input type="hidden" name="version" value=move || version.get().to_string()/>
+            <ErrorSummary errors node_ref=summary/>
+            <div class="form-grid">
+                <UserFields initial errors roles/>
+            </div>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>
+                    {move || if update.pending().get() { "Saving…" } else { "Save" }}
+                </button>
+            </div>
+        </ActionForm>
+        <ConfirmDialog
+            open=confirming
+            title="Delete user?"
+            message=delete_message
+            confirm_label="Delete"
+            busy=Signal::derive(move || delete.pending().get())
+            on_confirm
+        />
+    }
+}
+
+#[component]
+fn DeleteConfirmation(detail: UserDetail) -> impl IntoView {
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let delete = ServerAction::<DeleteUser>::new();
+    let failure = RwSignal::new(initial_error(delete).map(|e| e.message));
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => {
+            toasts.success("User deleted");
+            navigate("/users", Default::default());
+        }
+        Some(Err(err)) => failure.set(Some(err.message)),
+        None => {}
+    });
+    let user = detail.user;
+    let name = user.display_name();
+    let back = format!("/users/{}", user.id);
+    let reasons = detail.can_delete.reasons;
+    view! {
+        <Title text=format!("Delete {name}")/>
+        <Breadcrumbs parent_href="/users" parent_label="Users" current=name.clone()/>
+        <div class="page-header"><h1>{format!("Delete {name}?")}</h1></div>
+        {move || failure.get().map(|message| view! { <div class="alert alert-error" role="alert">{message}</div> })}
+        <div class="card">
+            {if reasons.is_empty() {
+                Either::Left(view! {
+                    <p>{format!("{} will be deleted for good.", user.attributes.email)}</p>
+                    <ActionForm action=delete>
+                        <input type="hidden" name="id" value=user.id.clone()/>
+                        <input type="hidden" name="version" value=user.lock_version.to_string()/>
+                        <div class="form-actions">
+                            <a class="btn" href=back.clone()>"Cancel"</a>
+                            <button type="submit" class="btn btn-danger" disabled=move || delete.pending().get()>"Delete"</button>
+                        </div>
+                    </ActionForm>
+                })
+            } else {
+                Either::Right(view! {
+                    <p>{reasons.join(" ")}</p>
+                    <div class="form-actions"><a class="btn" href=back.clone()>"Back"</a></div>
+                })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! `/users`, `/users/{id}` and its delete confirmation.
+
+mod detail;
+mod form;
+mod list;
+
+pub use detail::{DeleteUserPage, UserPage};
+pub use list::UserListPage;

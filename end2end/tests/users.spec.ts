@@ -1,0 +1,95 @@
+import {
+  test,
+  expect,
+  apiToken,
+  bearer,
+  expectStatus,
+  goto,
+  signIn,
+  tableRows,
+  uniqueSuffix,
+  ADMIN_EMAIL,
+} from "./helpers";
+import type { APIRequestContext, Page } from "@playwright/test";
+
+/** The Super Admin's own user record: until users can be invited, the one user every run has. */
+async function adminUser(request: APIRequestContext, token: string) {
+  const res = await request.get(`/v2/users?q[email]=${encodeURIComponent(ADMIN_EMAIL)}`, {
+    headers: bearer(token),
+  });
+  await expectStatus(res, 200);
+  const body = await res.json();
+  return body.data[0] as { id: string; attributes: Record<string, unknown> };
+}
+
+function saveButton(page: Page) {
+  return page.getByRole("button", { name: "Save", exact: true });
+}
+
+// Both tests edit the same user (the Super Admin): one after the other, or a save of one would be
+// a stale save (412) for the other.
+test.describe.serial("users", () => {
+  test("edit a user: every invalid field inline, nothing saved, then a save", async ({ page, request }) => {
+    const token = await apiToken(request);
+    const { id } = await adminUser(request, token);
+    await signIn(page);
+    await goto(page, `/users/${id}`);
+
+    const email = page.getByLabel("Email", { exact: true });
+    const zone = page.getByLabel("Time zone", { exact: true });
+    await expect(email).toHaveValue(ADMIN_EMAIL);
+    await email.fill("broken");
+    await zone.fill("Mars/Base");
+    await saveButton(page).click();
+    await expect(email).toHaveAttribute("aria-invalid", "true");
+    await expect(email).toHaveAccessibleDescription(/valid email/);
+    await expect(zone).toHaveAccessibleDescription(/time zone/);
+    expect((await adminUser(request, token)).attributes.email).toBe(ADMIN_EMAIL);
+
+    const title = `CISO ${uniqueSuffix()}`;
+    await email.fill(ADMIN_EMAIL);
+    await zone.fill("Europe/Athens");
+    await page.getByLabel("Job title", { exact: true }).fill(title);
+    await saveButton(page).click();
+    await expect(page.getByRole("status").filter({ hasText: "User saved" })).toBeVisible();
+    await expect(email).not.toHaveAttribute("aria-invalid", "true");
+    const saved = (await adminUser(request, token)).attributes;
+    expect(saved.title).toBe(title);
+    expect(saved.timezone).toBe("Europe/Athens");
+  });
+
+  test("without JavaScript: the list filters by role, a save's errors come back inline", async ({
+    browser,
+    request,
+  }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await signIn(page, { javaScript: false });
+      await page.goto("/users");
+      await expect(tableRows(page).first()).toBeVisible();
+
+      // The role filter and the search are one GET form.
+      await page.getByLabel("Role", { exact: true }).selectOption("Super Admin");
+      await page.getByRole("button", { name: "Search", exact: true }).click();
+      await page.waitForURL((url) => url.searchParams.get("role") === "Super Admin");
+      const rows = tableRows(page);
+      await expect(rows.filter({ hasText: ADMIN_EMAIL })).toHaveCount(1);
+      for (const row of await rows.all()) await expect(row).toContainText("Super Admin");
+
+      await page.getByRole("link", { name: ADMIN_EMAIL, exact: true }).click();
+      await page.waitForURL(/\/users\/[0-9a-f-]{36}$/);
+      const email = page.getByLabel("Email", { exact: true });
+      await email.fill("still broken");
+      await saveButton(page).click();
+      // A plain form post: redirected back to the form, with the error and what was typed.
+      await page.waitForURL(/\/users\/[0-9a-f-]{36}/);
+      await expect(page.getByLabel("Email", { exact: true })).toHaveValue("still broken");
+      await expect(page.getByLabel("Email", { exact: true })).toHaveAccessibleDescription(/valid email/);
+      const token = await apiToken(request);
+      expect((await adminUser(request, token)).attributes.email).toBe(ADMIN_EMAIL);
+    } finally {
+      await context.close();
+    }
+  });
+});
