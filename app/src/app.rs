@@ -8,6 +8,7 @@ use crate::domain::Role;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::docs::DocsPage;
 use crate::pages::login::LoginPage;
+use crate::pages::me::{ProfilePage, SecurityPage};
 use crate::pages::not_found::NotFound;
 use crate::pages::organizations::{
     DeleteOrganizationPage, NewOrganizationPage, OrganizationListPage, OrganizationPage,
@@ -64,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("organizations/new") view=NewOrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id/delete") view=DeleteOrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("me") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("me/security") view=SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("users") view=UserListPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id/delete") view=DeleteUserPage ssr=SsrMode::Async/>
@@ -184,6 +187,8 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
                     <strong>{user.username.clone()}</strong>
                     <span>{format!("{} · {}", user.role, user.organization_name)}</span>
                 </p>
+                <a class="menu-item" href="/me">"Profile"</a>
+                <a class="menu-item" href="/me/security">"Security"</a>
                 <form method="post" action="/api/sign_out">
                     <button type="submit" class="menu-item">"Sign out"</button>
                 </form>

@@ -53,6 +53,8 @@ for (const colorScheme of ["light", "dark"] as const) {
           "/users?role=Super+Admin&q=no-such-user",
           `/users/${userId}`,
           `/users/${userId}/delete`,
+          "/me",
+          "/me/security",
           // Last: the dialog below opens from this page's Delete.
           `/organizations/${id}?notice=organization_saved`,
         ]) {

@@ -58,6 +58,18 @@ test.describe.serial("users", () => {
     expect(saved.timezone).toBe("Europe/Athens");
   });
 
+  test("the signed-in user edits their own profile at /me, without a role to choose", async ({ page, request }) => {
+    const token = await apiToken(request);
+    await signIn(page);
+    await goto(page, "/me");
+    await expect(page.getByLabel("Role", { exact: true })).toHaveCount(0);
+    const title = `Head of Security ${uniqueSuffix()}`;
+    await page.getByLabel("Job title", { exact: true }).fill(title);
+    await saveButton(page).click();
+    await expect(page.getByRole("status").filter({ hasText: "Profile saved" })).toBeVisible();
+    expect((await adminUser(request, token)).attributes.title).toBe(title);
+  });
+
   test("without JavaScript: the list filters by role, a save's errors come back inline", async ({
     browser,
     request,
@@ -92,4 +104,47 @@ test.describe.serial("users", () => {
       await context.close();
     }
   });
+});
+
+test("an organization's Members lead to its users, and the filter can be dropped", async ({ page, request }) => {
+  const token = await apiToken(request);
+  const res = await request.get("/v2/users?per_page=1", { headers: bearer(token) });
+  const organization = (await res.json()).data[0].attributes.organization as { id: string; name: string };
+  await signIn(page);
+  await goto(page, `/organizations/${organization.id}`);
+  await page.getByRole("link", { name: /^Members \(\d+\)$/ }).click();
+  await page.waitForURL((url) => url.searchParams.get("organization_id") === organization.id);
+  const rows = tableRows(page);
+  await expect(rows.first()).toBeVisible();
+  for (const row of await rows.all()) await expect(row).toContainText(organization.name);
+
+  // The filter survives a search, and "Show all" drops it.
+  await page.getByLabel("Search users").fill("@");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await page.waitForURL((url) => url.searchParams.get("q") === "@");
+  expect(new URL(page.url()).searchParams.get("organization_id")).toBe(organization.id);
+  await page.getByRole("link", { name: "Show all", exact: true }).click();
+  await page.waitForURL((url) => !url.searchParams.has("organization_id"));
+});
+
+test("a wrong current password is refused inline, without JavaScript too", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await signIn(page, { javaScript: false });
+    await page.goto("/me/security");
+    await page.getByLabel("Current password", { exact: true }).fill("not my password");
+    await page.getByLabel("New password", { exact: true }).fill("a brand new password");
+    await page.getByLabel("Confirm the new password", { exact: true }).fill("a different one");
+    await page.getByRole("button", { name: "Change password", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/me/security");
+    const current = page.getByLabel("Current password", { exact: true });
+    await expect(current).toHaveAccessibleDescription(/is incorrect/);
+    await expect(current).toHaveValue("");
+    await expect(page.getByLabel("Confirm the new password", { exact: true })).toHaveAccessibleDescription(
+      /doesn't match/,
+    );
+  } finally {
+    await context.close();
+  }
 });

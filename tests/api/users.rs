@@ -438,3 +438,117 @@ async fn the_list_filters_sorts_pages_and_exports() {
     assert_eq!(lines.len(), 4, "header and Alpha's three users: {text}");
     assert!(lines[1].contains("admin@alpha.example") && lines[1].contains("Alpha"));
 }
+
+#[tokio::test]
+async fn the_current_user_edits_their_profile_but_not_their_role_or_organization() {
+    let w = world().await;
+    let app = &w.app;
+    let t = &w.tokens;
+    let me: Value = app
+        .get("/v2/user/me", &t.user_a)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["data"]["attributes"]["email"], "user@alpha.example");
+    let response = app
+        .put_json(
+            "/v2/user/me",
+            &t.user_a,
+            &json!({"user": {"first_name": "Uma", "role": "Super Admin", "organization_id": w.org_b}}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let me: Value = app
+        .get("/v2/user/me", &t.user_a)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let a = &me["data"]["attributes"];
+    assert_eq!(a["first_name"], "Uma");
+    assert_eq!(a["role"], "User", "role is not the user's to change");
+    assert_eq!(a["organization"]["id"], w.org_a.as_str());
+    assert_error(
+        app.put_json(
+            "/v2/user/me",
+            &t.user_a,
+            &json!({"user": {"email": "admin@beta.example"}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_error(app.get("/v2/user/me", "not-a-token").await, 401).await;
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions() {
+    let w = world().await;
+    let app = &w.app;
+    let other_session = app.token_for("user@alpha.example", USER_PASSWORD).await;
+    let this_session = &w.tokens.user_a;
+    let change = |current: &str, password: &str, confirmation: &str| json!({"current_password": current, "password": password, "password_confirmation": confirmation});
+    let error = assert_error(
+        app.put_json(
+            "/v2/user/password",
+            this_session,
+            &change("wrong", "new password 2", "nope"),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let fields: Vec<&str> = error["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["current_password", "password_confirmation"]);
+    assert_error(
+        app.put_json(
+            "/v2/user/password",
+            this_session,
+            &change(USER_PASSWORD, "short", "short"),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(
+        app.sign_in("user@alpha.example", USER_PASSWORD)
+            .await
+            .status(),
+        200,
+        "unchanged"
+    );
+
+    let ok = app
+        .put_json(
+            "/v2/user/password",
+            this_session,
+            &change(USER_PASSWORD, "new password 2", "new password 2"),
+        )
+        .await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(
+        app.get("/v2/user/me", this_session).await.status(),
+        200,
+        "this session stays"
+    );
+    assert_error(app.get("/v2/user/me", &other_session).await, 401).await;
+    assert_eq!(
+        app.sign_in("user@alpha.example", USER_PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        app.sign_in("user@alpha.example", "new password 2")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(app.audited("user.password_change").await, 1);
+}

@@ -127,3 +127,71 @@ pub async fn delete_user(id: String, version: i64) -> Result<(), ApiError> {
     ui::redirect_plain_form("/users?notice=user_deleted");
     Ok(())
 }
+
+#[server(endpoint = "me/get")]
+pub async fn get_me() -> Result<User, ApiError> {
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::get_me(&state.db, &principal)
+        .await
+        .map_err(ui::fail)
+}
+
+/// The profile form: like the user form, every field is sent, so what is absent was emptied.
+#[server(endpoint = "me/update")]
+pub async fn update_me(
+    version: i64,
+    #[server(default)] user: BTreeMap<String, String>,
+) -> Result<User, ApiError> {
+    use crate::domain::user::{UserInput, USER_FIELDS};
+    use crate::server::services::precondition::ExpectedVersion;
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    let submitted: Vec<(String, String)> = user.into_iter().collect();
+    let mut input = UserInput::from_pairs(&submitted);
+    for spec in USER_FIELDS {
+        if !matches!(spec.key, "organization_id" | "role") && input.get(spec.key).is_none() {
+            input.set(spec.key, "");
+        }
+    }
+    let saved = service::update_me(
+        &state.db,
+        &principal,
+        input,
+        ExpectedVersion::exactly(version),
+    )
+    .await
+    .map_err(|err| ui::fail_with_submitted(err, || submitted))?;
+    ui::redirect_plain_form("/me?notice=profile_saved");
+    Ok(saved)
+}
+
+#[server(endpoint = "me/password")]
+pub async fn change_password(
+    #[server(default)] current_password: String,
+    #[server(default)] password: String,
+    #[server(default)] password_confirmation: String,
+) -> Result<(), ApiError> {
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::change_password(
+        &state.db,
+        &principal,
+        &current_password,
+        &password,
+        &password_confirmation,
+    )
+    .await
+    .map_err(ui::fail)?;
+    ui::redirect_plain_form("/me/security?notice=password_changed");
+    Ok(())
+}

@@ -56,7 +56,9 @@ impl<T> Column<T> {
 pub struct ListFilter {
     pub key: &'static str,
     pub label: &'static str,
-    /// `(value, label)`; the empty value ("any") comes first by itself.
+    /// `(value, label)`; the empty value ("any") comes first by itself. Without options the filter
+    /// has no control: it is set by a link (an organization's members) and shown as a removable
+    /// note.
     pub options: Vec<(String, String)>,
 }
 
@@ -281,7 +283,23 @@ where
                 let id = format!("{}-{}", text.noun, filter.key);
                 let key = filter.key;
                 let chosen = move || params.read().filter(key).unwrap_or_default();
-                view! {
+                if filter.options.is_empty() {
+                    // Kept through searches and paging; "Show all" drops it.
+                    let without = move || {
+                        let p = params.get();
+                        let mut pairs = vec![("q", p.q.clone())];
+                        pairs.extend(p.filter_pairs().into_iter().filter(|(k, _)| *k != key));
+                        pairs.push(("sort", p.sort.clone()));
+                        with_query(text.base, &pairs)
+                    };
+                    return Either::Left(move || (!chosen().is_empty()).then(|| view! {
+                        <input type="hidden" name=key value=chosen/>
+                        <p class="filter-note">
+                            {filter.label} " " <a href=without>"Show all"</a>
+                        </p>
+                    }));
+                }
+                Either::Right(view! {
                     <div class="field field-inline">
                         <label for=id.clone()>{filter.label}</label>
                         <select id=id name=key>
@@ -291,7 +309,7 @@ where
                             }).collect_view()}
                         </select>
                     </div>
-                }
+                })
             }).collect_view()}
             <input type="hidden" name="sort" value=move || params.read().sort.clone().unwrap_or_default()/>
             <PerPage id=per_page_id current=Signal::derive(move || params.read().per_page.clone().unwrap_or_else(|| "25".into()))/>

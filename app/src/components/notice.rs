@@ -11,6 +11,8 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "organization_saved" => "Organization saved.",
         "organization_deleted" => "Organization deleted.",
         "user_saved" => "User saved.",
+        "profile_saved" => "Profile saved.",
+        "password_changed" => "Password changed. Your other sessions have ended.",
         "user_deleted" => "User deleted.",
         _ => return None,
     })

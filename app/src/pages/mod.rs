@@ -3,6 +3,7 @@
 pub mod dashboard;
 pub mod docs;
 pub mod login;
+pub mod me;
 pub mod not_found;
 pub mod organizations;
 pub mod users;

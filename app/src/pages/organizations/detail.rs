@@ -165,7 +165,12 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
                 <h1>{move || title.get()}</h1>
                 <p class="muted">{meta}</p>
             </div>
-            <DeleteButton href=delete_href confirming blockers=blocker.into_iter().collect()/>
+            <div class="page-actions">
+                {(user.role >= Role::Admin).then(|| view! {
+                    <a class="btn" href=format!("/users?organization_id={id}")>{format!("Members ({users_count})")}</a>
+                })}
+                <DeleteButton href=delete_href confirming blockers=blocker.into_iter().collect()/>
+            </div>
         </div>
         <ConflictBanner shown=conflict noun="organization" node_ref=conflict_ref/>
         <ActionForm action=update attr:class="card form" attr:novalidate=true on:input=move |_| dirty.set(true)>

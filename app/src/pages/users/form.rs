@@ -17,8 +17,10 @@ pub fn UserFields(
 ) -> impl IntoView {
     USER_FIELDS
         .iter()
-        // Moving a user to another organization is the API's (and a later screen's) job.
+        // Moving a user to another organization is the API's (and a later screen's) job; without
+        // roles to give (a user's own profile) there is no role to choose.
         .filter(|spec| spec.kind != UserFieldKind::Organization)
+        .filter(|spec| spec.kind != UserFieldKind::Role || !roles.is_empty())
         .map(|spec| {
             let key = spec.key;
             let id = format!("user-{key}");

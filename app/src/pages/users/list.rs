@@ -71,11 +71,19 @@ fn filters() -> Vec<ListFilter> {
             .iter()
             .map(|role| (role.as_str().to_string(), role.as_str().to_string())),
     );
-    vec![ListFilter {
-        key: "role",
-        label: "Role",
-        options: roles,
-    }]
+    vec![
+        ListFilter {
+            key: "role",
+            label: "Role",
+            options: roles,
+        },
+        // Set by an organization's "Members" link.
+        ListFilter {
+            key: "organization_id",
+            label: "One organization's members.",
+            options: Vec::new(),
+        },
+    ]
 }
 
 /// The users the signed-in admin may see; the whole state is in the URL, so it works without

@@ -1,7 +1,7 @@
 //! `/users`, `/users/{id}` and its delete confirmation.
 
 mod detail;
-mod form;
+pub(crate) mod form;
 mod list;
 
 pub use detail::{DeleteUserPage, UserPage};

@@ -812,6 +812,88 @@ pub async fn delete_user(
     Ok(())
 }
 
+/// `GET /v2/user/me`: the signed-in user.
+pub async fn get_me(db: &Db, principal: &Principal) -> Result<User, AppError> {
+    get_user(db, principal, &principal.user_id).await
+}
+
+/// `PUT /v2/user/me`: the profile (seed `003_*`). Role and organization are not the user's to
+/// change here; an admin changes them on the user's page.
+pub async fn update_me(
+    db: &Db,
+    principal: &Principal,
+    mut input: UserInput,
+    expected_version: ExpectedVersion,
+) -> Result<User, AppError> {
+    input
+        .0
+        .retain(|(key, _)| key != "role" && key != "organization_id");
+    let id = principal.user_id.clone();
+    update_user(db, principal, &id, input, expected_version).await
+}
+
+/// `PUT /v2/user/password`: the current password proves it is the user (not someone at an
+/// unlocked screen); every other session of the user ends, this one stays.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+pub async fn change_password(
+    db: &Db,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+    confirmation: &str,
+) -> Result<(), AppError> {
+    let stored: Option<String> = db
+        .fetch_optional::<(Option<String>,)>(
+            &Sql::new("SELECT password_hash FROM users WHERE id = $1").bind(&principal.user_id),
+        )
+        .await?
+        .and_then(|(hash,)| hash);
+    let mut errors = Vec::new();
+    if !password::verify(current.to_string(), stored).await? {
+        errors.push(FieldError::new("current_password", "is incorrect"));
+    }
+    if let Err(message) = password::check_strength(new) {
+        errors.push(FieldError::new("password", message));
+    } else if new != confirmation {
+        errors.push(FieldError::new(
+            "password_confirmation",
+            "doesn't match the new password",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let hash = password::hash(new.to_string()).await?;
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    exec.execute(
+        &Sql::new("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(now())
+            .bind(&principal.user_id),
+    )
+    .await?;
+    let mut end_sessions = Sql::new("DELETE FROM sessions WHERE user_id = ");
+    end_sessions.push_bind(&principal.user_id);
+    if let Some(session_id) = &principal.session_id {
+        end_sessions.push(" AND id <> ").push_bind(session_id);
+    }
+    exec.execute(&end_sessions).await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(
+            principal,
+            "user.password_change",
+            "users",
+            Some(&principal.user_id),
+        )
+        .in_organization(Some(&principal.organization_id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
