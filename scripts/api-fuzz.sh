@@ -5,8 +5,10 @@
 #
 #   scripts/api-fuzz.sh <steward binary> <database url>
 #
-# Sign-in and sign-out are left out: fuzzing them would lock the account and end the session the
-# run itself uses (the API suite tests both).
+# Left out, and tested by the API suite instead: sign-in and sign-out (fuzzing them would lock the
+# account and end the session the run itself uses) and the password change, whose answers hinge on
+# a secret no generator knows (the current password) and on an equality JSON Schema can't state
+# (the confirmation), so schema-valid requests are rightly refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,4 +43,4 @@ token=$(curl -sf -X POST "http://127.0.0.1:$port/auth/sign_in" -H 'content-type:
 
 "$st" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/v2/openapi.json" \
   -H "Authorization: Bearer $token" --checks all --max-examples 40 \
-  --exclude-path-regex 'sign_(out|in)' --no-color
+  --exclude-path-regex 'sign_(out|in)|/v2/user/password$' --no-color

@@ -441,6 +441,7 @@ async fn the_list_filters_sorts_pages_and_exports() {
 
 #[tokio::test]
 async fn the_current_user_edits_their_profile_but_not_their_role_or_organization() {
+    // (A role that isn't one is a 422 like anywhere else.)
     let w = world().await;
     let app = &w.app;
     let t = &w.tokens;
@@ -451,11 +452,27 @@ async fn the_current_user_edits_their_profile_but_not_their_role_or_organization
         .await
         .unwrap();
     assert_eq!(me["data"]["attributes"]["email"], "user@alpha.example");
+    for change in [
+        json!({"role": "Super Admin"}),
+        json!({"organization_id": w.org_b}),
+    ] {
+        let mut body = json!({"first_name": "Uma"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(change.as_object().unwrap().clone());
+        assert_error(
+            app.put_json("/v2/user/me", &t.user_a, &json!({ "user": body }))
+                .await,
+            403,
+        )
+        .await;
+    }
+    // The seed's body carries role and organization: unchanged, they are fine.
     let response = app
         .put_json(
             "/v2/user/me",
             &t.user_a,
-            &json!({"user": {"first_name": "Uma", "role": "Super Admin", "organization_id": w.org_b}}),
+            &json!({"user": {"first_name": "Uma", "role": "User", "organization_id": w.org_a}}),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -474,6 +491,16 @@ async fn the_current_user_edits_their_profile_but_not_their_role_or_organization
             "/v2/user/me",
             &t.user_a,
             &json!({"user": {"email": "admin@beta.example"}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_error(
+        app.put_json(
+            "/v2/user/me",
+            &t.user_a,
+            &json!({"user": {"role": "Owner"}}),
         )
         .await,
         422,

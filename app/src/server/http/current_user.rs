@@ -49,7 +49,7 @@ async fn show_me(
 /// Update current user
 ///
 /// The profile, as seed `003_*` (`{"user": {...}}`); absent attributes are kept. `role` and
-/// `organization_id` are ignored here: an admin changes them.
+/// `organization_id` may be sent unchanged; changing them here is a 403 (an admin does it).
 #[utoipa::path(put, path = "/v2/user/me", tag = "Current user",
     params(IfMatch),
     request_body = UserBodySchema,

@@ -67,8 +67,8 @@ impl UserBody {
 }
 
 /// The `user` object's schema, from `USER_FIELDS` (the attributes are pairs in the domain, so
-/// nothing is derived): each attribute a string (or `null`, which keeps it), with the pattern
-/// its check accepts.
+/// nothing is derived): each attribute a string, or `null`, which keeps it (absent does too), with
+/// the pattern its check accepts.
 pub enum UserBodySchema {}
 
 impl utoipa::PartialSchema for UserBodySchema {
@@ -79,22 +79,20 @@ impl utoipa::PartialSchema for UserBodySchema {
             let mut schema = json!({"type": ["string", "null"], "description": spec.label});
             match spec.kind {
                 UserFieldKind::Email => {
-                    schema["type"] = json!("string");
                     schema["pattern"] = json!(super::openapi::EMAIL_PATTERN);
                     schema["maxLength"] = json!(255);
                 }
                 UserFieldKind::Username => {
-                    schema["type"] = json!("string");
                     schema["pattern"] =
                         json!(r"^[^\S\x1C-\x1F]*[A-Za-z0-9._@+-]{1,64}[^\S\x1C-\x1F]*$");
                 }
                 UserFieldKind::Role => {
-                    schema["type"] = json!("string");
-                    schema["enum"] =
-                        json!(Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>());
+                    let mut roles: Vec<Value> =
+                        Role::ALL.iter().map(|r| json!(r.as_str())).collect();
+                    roles.push(Value::Null);
+                    schema["enum"] = json!(roles);
                 }
                 UserFieldKind::Organization => {
-                    schema["type"] = json!("string");
                     schema["format"] = json!("uuid");
                 }
                 UserFieldKind::Locale => {

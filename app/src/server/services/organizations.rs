@@ -546,9 +546,10 @@ pub async fn update_organization(
             "You are not allowed to change this organization.".into(),
         ));
     }
-    check_version(&current, &expected_version)?;
     let before = current.to_input();
+    // A malformed body is a 422 whatever the version: the precondition is about what it would change.
     let valid = input.parse_update(&before).map_err(AppError::Invalid)?;
+    check_version(&current, &expected_version)?;
     let changes = diff(&json!(before), &json!(valid.as_input()));
     if changes.as_object().is_some_and(|c| c.is_empty()) {
         return Ok(current);

@@ -682,13 +682,14 @@ pub async fn update_user(
             "You are not allowed to change this user.".into(),
         ));
     }
-    check_version(&current, &expected_version)?;
     let before = current.to_input();
     let valid = input.merge_onto(&before).map_err(|mut errors| {
         // Every invalid field at once: the zone check needs the server's zone table.
         errors.extend(timezone_error(input.get("timezone")));
         AppError::Invalid(errors)
     })?;
+    // A malformed body is a 422 whatever the version: the precondition is about what it would change.
+    check_version(&current, &expected_version)?;
     let role_changed = valid.role() != current.attributes.role;
     let moved = valid.get("organization_id") != Some(current.attributes.organization.id.as_str());
     if principal.role == Role::User && (role_changed || moved) {
@@ -817,17 +818,28 @@ pub async fn get_me(db: &Db, principal: &Principal) -> Result<User, AppError> {
     get_user(db, principal, &principal.user_id).await
 }
 
-/// `PUT /v2/user/me`: the profile (seed `003_*`). Role and organization are not the user's to
-/// change here; an admin changes them on the user's page.
+/// `PUT /v2/user/me`: the profile (seed `003_*`). Its `role` and `organization_id` may be sent as
+/// they are (the seed's body carries them) but not changed: an admin does that on the user's page.
 pub async fn update_me(
     db: &Db,
     principal: &Principal,
-    mut input: UserInput,
+    input: UserInput,
     expected_version: ExpectedVersion,
 ) -> Result<User, AppError> {
-    input
-        .0
-        .retain(|(key, _)| key != "role" && key != "organization_id");
+    let current = get_me(db, principal).await?;
+    let changes_role = input
+        .get("role")
+        .and_then(|role| Role::parse(role).ok())
+        .is_some_and(|role| role != current.attributes.role);
+    let moves = input.get("organization_id").is_some_and(|id| {
+        !id.trim()
+            .eq_ignore_ascii_case(&current.attributes.organization.id)
+    });
+    if changes_role || moves {
+        return Err(AppError::Forbidden(
+            "Your own role and organization are changed by an admin, on your user page.".into(),
+        ));
+    }
     let id = principal.user_id.clone();
     update_user(db, principal, &id, input, expected_version).await
 }
