@@ -3,7 +3,7 @@
 
 use super::audit::{self, diff, AuditEntry};
 use super::export::{self, ExportBudget};
-use super::precondition::ExpectedVersion;
+use super::precondition::{lock_for_update, ExpectedVersion, Locked};
 use super::search_index;
 use super::text_match;
 use crate::domain::list::{ListQuery, ListSpec, Page, PageMeta, TextMatch};
@@ -436,6 +436,18 @@ async fn find_visible(
         .ok_or_else(|| AppError::not_found("Organization"))
 }
 
+/// Whether the organization exists and the principal may see it (a user moved into it, say).
+pub async fn is_visible(
+    exec: &mut Exec<'_>,
+    principal: &Principal,
+    id: &str,
+) -> Result<bool, AppError> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM organizations o WHERE o.id = ");
+    sql.push_bind(id.to_ascii_lowercase());
+    push_visibility(&mut sql, principal);
+    Ok(exec.fetch_count(&sql).await? > 0)
+}
+
 pub async fn get_organization(
     db: &Db,
     principal: &Principal,
@@ -443,31 +455,6 @@ pub async fn get_organization(
 ) -> Result<Organization, AppError> {
     let mut conn = db.conn().await?;
     find_visible(&mut conn.exec(), principal, id).await
-}
-
-fn check_version(organization: &Organization, expected: &ExpectedVersion) -> Result<(), AppError> {
-    if expected.admits(organization.lock_version) {
-        Ok(())
-    } else {
-        Err(AppError::PreconditionFailed(
-            "This organization was changed by someone else since you loaded it. Reload to see the latest version.".into(),
-        ))
-    }
-}
-
-/// Takes the row lock before a read-modify-write. On PostgreSQL (read committed) a parallel writer
-/// then waits for this transaction and reads what it wrote, so a write without a precondition
-/// applies on top of the current row instead of failing; SQLite's `BEGIN IMMEDIATE` already
-/// serializes writers.
-async fn lock_for_update(exec: &mut Exec<'_>, id: &str) -> Result<(), AppError> {
-    if exec.backend() == Backend::Postgres && uuid::Uuid::parse_str(id).is_ok() {
-        exec.execute(
-            &Sql::new("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
-                .bind(id.to_ascii_lowercase()),
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
@@ -539,7 +526,7 @@ pub async fn update_organization(
 ) -> Result<Organization, AppError> {
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
-    lock_for_update(&mut exec, id).await?;
+    lock_for_update(&mut exec, Locked::Organizations, id).await?;
     let current = find_visible(&mut exec, principal, id).await?;
     if !may_manage(principal, &current) {
         return Err(AppError::Forbidden(
@@ -549,7 +536,7 @@ pub async fn update_organization(
     let before = current.to_input();
     // A malformed body is a 422 whatever the version: the precondition is about what it would change.
     let valid = input.parse_update(&before).map_err(AppError::Invalid)?;
-    check_version(&current, &expected_version)?;
+    expected_version.check(current.lock_version, "organization")?;
     let changes = diff(&json!(before), &json!(valid.as_input()));
     if changes.as_object().is_some_and(|c| c.is_empty()) {
         return Ok(current);
@@ -609,14 +596,14 @@ pub async fn delete_organization(
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
-    lock_for_update(&mut exec, id).await?;
+    lock_for_update(&mut exec, Locked::Organizations, id).await?;
     let current = find_visible(&mut exec, principal, id).await?;
     if principal.role != Role::SuperAdmin {
         return Err(AppError::Forbidden(
             "Only a Super Admin can delete organizations.".into(),
         ));
     }
-    check_version(&current, &expected_version)?;
+    expected_version.check(current.lock_version, "organization")?;
     let users = current.attributes.users_count;
     if users > 0 {
         return Err(AppError::Conflict(format!(

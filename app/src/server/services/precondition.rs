@@ -1,4 +1,8 @@
-//! Optimistic concurrency (API.md §1 "Concurrency"): the versions a write may apply to.
+//! Optimistic concurrency (API.md §1 "Concurrency"): the versions a write may apply to, and the
+//! row lock a read-modify-write takes.
+
+use crate::server::db::{Backend, Exec, Sql};
+use crate::server::AppError;
 
 /// The versions a client saw: `If-Match` (one or several ETags) or the version an edit form was
 /// opened at. Empty means "no precondition": the write applies on top of whatever is current.
@@ -54,6 +58,44 @@ impl ExpectedVersion {
     pub fn admits(&self, current: i64) -> bool {
         self.0.is_empty() || self.0.contains(&current)
     }
+
+    /// `Ok` when the record's `current` version is one the client saw; else the 412 that names it
+    /// ("This organization was changed …").
+    pub fn check(&self, current: i64, noun: &str) -> Result<(), AppError> {
+        if self.admits(current) {
+            Ok(())
+        } else {
+            Err(AppError::PreconditionFailed(format!(
+                "This {noun} was changed by someone else since you loaded it. Reload to see the latest version."
+            )))
+        }
+    }
+}
+
+/// The tables whose rows `lock_for_update` locks (never interpolate anything else).
+#[derive(Clone, Copy)]
+pub enum Locked {
+    Organizations,
+    Users,
+}
+
+/// Takes the row lock before a read-modify-write. On PostgreSQL (read committed) a parallel writer
+/// then waits for this transaction and reads what it wrote, so a write without a precondition
+/// applies on top of the current row instead of failing; SQLite's `BEGIN IMMEDIATE` already
+/// serializes writers.
+pub async fn lock_for_update(exec: &mut Exec<'_>, table: Locked, id: &str) -> Result<(), AppError> {
+    if exec.backend() == Backend::Postgres && uuid::Uuid::parse_str(id).is_ok() {
+        let table = match table {
+            Locked::Organizations => "organizations",
+            Locked::Users => "users",
+        };
+        exec.execute(
+            &Sql::new(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+                .bind(id.to_ascii_lowercase()),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 
 use super::audit::{self, diff, AuditEntry};
 use super::export::{self, ExportBudget};
-use super::precondition::ExpectedVersion;
+use super::organizations;
+use super::precondition::{lock_for_update, ExpectedVersion, Locked};
 use super::search_index;
 use super::text_match;
 use crate::domain::list::{ListQuery, ListSpec, Page, PageMeta, TextMatch};
@@ -448,28 +449,6 @@ fn may_manage(principal: &Principal, user: &User) -> bool {
     }
 }
 
-/// Takes the user's row lock (PostgreSQL; SQLite's `BEGIN IMMEDIATE` serializes writers).
-async fn lock_for_update(exec: &mut Exec<'_>, id: &str) -> Result<(), AppError> {
-    if exec.backend() == Backend::Postgres && uuid::Uuid::parse_str(id).is_ok() {
-        exec.execute(
-            &Sql::new("SELECT id FROM users WHERE id = $1 FOR UPDATE")
-                .bind(id.to_ascii_lowercase()),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-fn check_version(user: &User, expected: &ExpectedVersion) -> Result<(), AppError> {
-    if expected.admits(user.lock_version) {
-        Ok(())
-    } else {
-        Err(AppError::PreconditionFailed(
-            "This user was changed by someone else since you loaded it. Reload to see the latest version.".into(),
-        ))
-    }
-}
-
 async fn count_users(exec: &mut Exec<'_>, sql: Sql) -> Result<i64, AppError> {
     Ok(exec.fetch_count(&sql).await?)
 }
@@ -622,19 +601,7 @@ async fn check_references(
         )));
     }
     if let Some(organization_id) = valid.get("organization_id") {
-        let mut sql = Sql::new("SELECT COUNT(*) FROM organizations o WHERE o.id = ");
-        sql.push_bind(organization_id);
-        match principal.role {
-            Role::SuperAdmin => {}
-            _ => {
-                sql.push(" AND (o.id = ")
-                    .push_bind(&principal.organization_id)
-                    .push(" OR o.partner_organization_id = ")
-                    .push_bind(&principal.organization_id)
-                    .push(")");
-            }
-        }
-        if exec.fetch_count(&sql).await? == 0 {
+        if !organizations::is_visible(exec, principal, organization_id).await? {
             return Err(AppError::not_found("Organization"));
         }
     }
@@ -675,7 +642,7 @@ pub async fn update_user(
 ) -> Result<User, AppError> {
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
-    lock_for_update(&mut exec, id).await?;
+    lock_for_update(&mut exec, Locked::Users, id).await?;
     let current = find_visible(&mut exec, principal, id).await?;
     if !may_manage(principal, &current) {
         return Err(AppError::Forbidden(
@@ -689,7 +656,7 @@ pub async fn update_user(
         AppError::Invalid(errors)
     })?;
     // A malformed body is a 422 whatever the version: the precondition is about what it would change.
-    check_version(&current, &expected_version)?;
+    expected_version.check(current.lock_version, "user")?;
     let role_changed = valid.role() != current.attributes.role;
     let moved = valid.get("organization_id") != Some(current.attributes.organization.id.as_str());
     if principal.role == Role::User && (role_changed || moved) {
@@ -783,14 +750,14 @@ pub async fn delete_user(
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
-    lock_for_update(&mut exec, id).await?;
+    lock_for_update(&mut exec, Locked::Users, id).await?;
     let current = find_visible(&mut exec, principal, id).await?;
     if principal.role == Role::User || !may_manage(principal, &current) {
         return Err(AppError::Forbidden(
             "You are not allowed to delete this user.".into(),
         ));
     }
-    check_version(&current, &expected_version)?;
+    expected_version.check(current.lock_version, "user")?;
     if current.id == principal.user_id {
         return Err(AppError::Conflict(
             "You can't delete yourself here; use \"Delete my account\".".into(),
