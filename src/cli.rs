@@ -2,6 +2,7 @@
 
 use crate::startup::Application;
 use app::server::config::Config;
+use app::server::mailer::{SmtpSecurity, SmtpSettings};
 use app::server::services::seed;
 use app::server::Db;
 use clap::{Args, Parser, Subcommand};
@@ -131,6 +132,42 @@ pub struct Settings {
         global = true
     )]
     pub export_stall_timeout_secs: u64,
+    /// The address users reach Steward at (emailed links start with it), e.g.
+    /// https://steward.example.com. Default: the address it listens on.
+    #[arg(long, env = "STEWARD_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// SMTP server host. Unset, no email leaves: the outbox (/outbox, GET /v2/outbox) is the
+    /// delivery.
+    #[arg(long, env = "STEWARD_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+    /// SMTP port (587 for starttls, 465 for tls, 25 for none).
+    #[arg(long, env = "STEWARD_SMTP_PORT", global = true)]
+    pub smtp_port: Option<u16>,
+    /// SMTP connection security: starttls, tls or none.
+    #[arg(
+        long,
+        env = "STEWARD_SMTP_SECURITY",
+        default_value = "starttls",
+        global = true
+    )]
+    pub smtp_security: SmtpSecurity,
+    #[arg(long, env = "STEWARD_SMTP_USERNAME", global = true)]
+    pub smtp_username: Option<String>,
+    #[arg(
+        long,
+        env = "STEWARD_SMTP_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub smtp_password: Option<String>,
+    /// The From of every email.
+    #[arg(
+        long,
+        env = "STEWARD_MAIL_FROM",
+        default_value = "Steward <steward@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
 }
 
 impl Settings {
@@ -146,6 +183,23 @@ impl Settings {
         config.body_limit = self.body_limit;
         config.header_read_timeout = Duration::from_secs(self.header_read_timeout_secs.max(1));
         config.export_stall_timeout = Duration::from_secs(self.export_stall_timeout_secs.max(1));
+        config.public_url = self.public_url.clone().filter(|u| !u.is_empty());
+        config.smtp = self
+            .smtp_host
+            .clone()
+            .filter(|h| !h.is_empty())
+            .map(|host| SmtpSettings {
+                host,
+                port: self.smtp_port.unwrap_or(match self.smtp_security {
+                    SmtpSecurity::StartTls => 587,
+                    SmtpSecurity::Tls => 465,
+                    SmtpSecurity::None => 25,
+                }),
+                security: self.smtp_security,
+                username: self.smtp_username.clone().filter(|u| !u.is_empty()),
+                password: self.smtp_password.clone(),
+            });
+        config.mail_from = self.mail_from.clone();
         config
     }
 }

@@ -4,8 +4,10 @@
 use app::server::auth::guard;
 use app::server::db::ConnectError;
 use app::server::error::api_error_response;
+use app::server::mailer::Mailer;
 use app::server::request::REQUEST_ID;
 use app::server::services::export::ExportBudget;
+use app::server::services::outbox;
 use app::server::services::users::{ensure_first_super_admin, FirstAdmin};
 use app::server::ui::PrincipalCache;
 use app::server::{AppState, Config, Db};
@@ -33,6 +35,8 @@ pub enum StartError {
     SearchIndex(String),
     #[error("cannot create the first Super Admin: {0}")]
     Bootstrap(String),
+    #[error("email is not set up: {0}")]
+    Mail(String),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -44,6 +48,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    mailer: Mailer,
     pub first_admin: Option<FirstAdmin>,
 }
 
@@ -66,12 +71,18 @@ impl Application {
         )
         .await
         .map_err(|e| StartError::Bootstrap(e.to_api_error().message))?;
+        let mailer =
+            Mailer::new(config.smtp.as_ref(), &config.mail_from).map_err(StartError::Mail)?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Listen { addr, source })?;
         let bound = listener
             .local_addr()
             .map_err(|source| StartError::Listen { addr, source })?;
+        let mut config = config;
+        if config.public_url.is_none() {
+            config.public_url = Some(format!("http://{bound}"));
+        }
         let leptos_options = LeptosOptions::builder()
             .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("steward"))
             // cargo-leptos says at build time whether it names the bundle by content hash
@@ -92,6 +103,7 @@ impl Application {
             listener,
             router,
             state,
+            mailer,
             first_admin,
         })
     }
@@ -109,6 +121,9 @@ impl Application {
     /// Serves until SIGTERM / Ctrl-C, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let db = self.state.db.clone();
+        // Messages are rows: stopping mid-delivery loses none (the lease expires, another round
+        // sends it), so the worker simply ends with the process.
+        let worker = tokio::spawn(outbox::run_worker(db.clone(), self.mailer.clone()));
         serve(
             self.listener,
             self.router,
@@ -116,6 +131,7 @@ impl Application {
             shutdown_signal(),
         )
         .await;
+        worker.abort();
         db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -266,3 +266,45 @@ pub async fn assert_error(response: reqwest::Response, status: u16) -> Value {
     assert!(body["errors"].is_array());
     body
 }
+
+impl TestApp {
+    /// The token in the newest email to `to` whose link opens `page` (`/invitation/`, ...), read
+    /// back from the outbox the way a person reads their inbox.
+    pub async fn emailed_token(&self, to: &str, page: &str) -> String {
+        let rows: Vec<(String,)> = self
+            .db
+            .fetch_all(
+                &Sql::new(
+                    "SELECT body_text FROM outbox_messages WHERE lower(recipient) = lower($1) \
+                     ORDER BY created_at DESC, id DESC",
+                )
+                .bind(to),
+            )
+            .await
+            .unwrap();
+        let needle = format!("{}{page}", self.address);
+        let body = rows
+            .iter()
+            .map(|(body,)| body)
+            .find(|body| body.contains(&needle))
+            .unwrap_or_else(|| panic!("no email to {to} with a {page} link"));
+        let start = body.find(&needle).unwrap() + needle.len();
+        body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    /// How many emails went to `to`.
+    pub async fn emails_to(&self, to: &str) -> i64 {
+        self.db
+            .fetch_count(
+                &Sql::new(
+                    "SELECT COUNT(*) FROM outbox_messages WHERE lower(recipient) = lower($1)",
+                )
+                .bind(to),
+            )
+            .await
+            .unwrap()
+    }
+}

@@ -1,11 +1,14 @@
 //! The API suite: every test gets its own server on a random port and its own database — a
 //! SQLite file by default, a throwaway PostgreSQL database when `TEST_DATABASE_URL` is set.
 
+mod accounts;
 mod auth;
 mod helpers;
 mod operations;
 mod organizations;
+mod outbox;
 mod robustness;
 mod search;
+mod smtp_server;
 mod static_files;
 mod users;

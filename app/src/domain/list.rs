@@ -17,6 +17,8 @@ pub struct ListSpec {
     pub filters: &'static [&'static str],
     pub sorts: &'static [&'static str],
     pub default_sort: &'static str,
+    /// Newest first by default (a log such as the outbox), instead of A to Z.
+    pub default_descending: bool,
 }
 
 /// A case-insensitive match on one text column.
@@ -144,7 +146,7 @@ impl ListQuery {
             per_page: DEFAULT_PER_PAGE,
             sort: Sort {
                 field: spec.default_sort.to_string(),
-                descending: false,
+                descending: spec.default_descending,
             },
             filters: Vec::new(),
             search: None,
@@ -414,6 +416,7 @@ mod tests {
         filters: &["name", "email"],
         sorts: &["name", "created_at"],
         default_sort: "name",
+        default_descending: false,
     };
 
     fn pairs(raw: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -4,6 +4,7 @@
 pub mod field_error;
 pub mod list;
 pub mod organization;
+pub mod outbox;
 pub mod role;
 pub mod text;
 pub mod time;

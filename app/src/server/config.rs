@@ -1,3 +1,4 @@
+use super::mailer::SmtpSettings;
 use std::time::Duration;
 
 /// Runtime settings the service layer needs. The binary fills this from flags and environment
@@ -29,6 +30,13 @@ pub struct Config {
     pub export_stall_timeout: Duration,
     /// A connection that hasn't sent its request headers within this long is closed (slowloris).
     pub header_read_timeout: Duration,
+    /// The address users reach Steward at (`https://steward.example.com`): emailed links start
+    /// with it. Unset, the server fills in the address it listens on.
+    pub public_url: Option<String>,
+    /// The SMTP server; without one the outbox is the delivery (API.md §8).
+    pub smtp: Option<SmtpSettings>,
+    /// The `From` of every email.
+    pub mail_from: String,
 }
 
 impl Config {
@@ -48,6 +56,18 @@ impl Config {
             sign_in_rate_window: Duration::from_secs(5 * 60),
             export_stall_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
+            public_url: None,
+            smtp: None,
+            mail_from: "Steward <steward@localhost>".into(),
         }
+    }
+
+    /// An absolute link to a page of the app, for an email.
+    pub fn link(&self, path: &str) -> String {
+        let base = self
+            .public_url
+            .as_deref()
+            .unwrap_or("http://localhost:3000");
+        format!("{}{}", base.trim_end_matches('/'), path)
     }
 }

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod mailer;
 pub mod request;
 pub mod services;
 pub mod sqlite_fold;

@@ -1,4 +1,5 @@
-//! `/auth/sign_in` and `/auth/sign_out` (API.md §2), also served under `/v2/auth`.
+//! `/auth/sign_in` and `/auth/sign_out` (API.md §2). Every `/auth` route is also served (and
+//! documented) under `/v2/auth` (see `http::router` and `openapi::finish`).
 
 use super::extract::JsonBody;
 use crate::domain::role::Role;
@@ -21,9 +22,7 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sign_in))
-        .routes(routes!(sign_in_v2))
         .routes(routes!(sign_out))
-        .routes(routes!(sign_out_v2))
 }
 
 /// `{"username": ..., "password": ...}`; `email` is accepted for `username`.
@@ -39,7 +38,7 @@ struct SignInBody {
 
 /// The answer to a sign-in (API.md §2).
 #[derive(Serialize, ToSchema)]
-struct SignInResponse {
+pub struct SignInResponse {
     status: u16,
     #[schema(value_type = String)]
     status_text: &'static str,
@@ -63,7 +62,7 @@ struct SignInOrganization {
 }
 
 impl SignInResponse {
-    fn new(signed_in: SignedIn) -> SignInResponse {
+    pub fn new(signed_in: SignedIn) -> SignInResponse {
         SignInResponse {
             status: 200,
             status_text: "OK",
@@ -102,39 +101,12 @@ async fn sign_in(
     sign_in_with(state, meta, body).await
 }
 
-/// Sign in (under `/v2`)
-///
-/// The same as `POST /auth/sign_in`.
-#[utoipa::path(post, path = "/v2/auth/sign_in", tag = "Authentication", security(()),
-    request_body = SignInBody,
-    responses(
-        (status = 200, description = "Signed in", body = SignInResponse),
-        (status = 401, description = "Wrong username or password (or a locked account: the same answer)", body = ApiError),
-        (status = 429, description = "Too many failed attempts from this address", body = ApiError),
-    ))]
-async fn sign_in_v2(
-    state: State<AppState>,
-    meta: RequestMeta,
-    body: JsonBody<SignInBody>,
-) -> Result<Response, AppError> {
-    sign_in_with(state, meta, body).await
-}
-
 /// Sign out
 ///
 /// Revokes the session token (or cookie) used for this request.
 #[utoipa::path(delete, path = "/auth/sign_out", tag = "Authentication",
     responses((status = 204, description = "Signed out")))]
 async fn sign_out(state: State<AppState>, user: AuthUser) -> Result<Response, AppError> {
-    sign_out_with(state, user).await
-}
-
-/// Sign out (under `/v2`)
-///
-/// The same as `DELETE /auth/sign_out`.
-#[utoipa::path(delete, path = "/v2/auth/sign_out", tag = "Authentication",
-    responses((status = 204, description = "Signed out")))]
-async fn sign_out_v2(state: State<AppState>, user: AuthUser) -> Result<Response, AppError> {
     sign_out_with(state, user).await
 }
 

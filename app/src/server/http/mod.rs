@@ -2,6 +2,7 @@
 //! a `routes()` that registers its handlers with their `#[utoipa::path]` documentation; the lists
 //! below build both the router and the OpenAPI document, so the two can't drift apart.
 
+pub mod accounts;
 pub mod auth;
 pub mod current_user;
 pub mod envelope;
@@ -9,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod openapi;
 pub mod organizations;
+pub mod outbox;
 pub mod users;
 
 use super::auth::guard;
@@ -26,11 +28,19 @@ use utoipa_axum::routes;
 /// The API: `/v2/...` and `/auth/...`, behind the API key.
 fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .merge(auth::routes())
+        .merge(auth_routes())
         .merge(organizations::routes())
         .merge(users::routes())
         .merge(current_user::routes())
+        .merge(outbox::routes())
         .routes(routes!(openapi::openapi_json))
+}
+
+/// `/auth/...`, which API.md §1 also serves under `/v2/auth/...`.
+fn auth_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::routes())
+        .merge(accounts::routes())
 }
 
 /// `/healthz` and `/readyz`, for load balancers: no API key.
@@ -49,7 +59,9 @@ fn documentation() -> utoipa::openapi::OpenApi {
 pub fn router(state: &AppState) -> Router<AppState> {
     let (api, _) = api_routes().split_for_parts();
     let (operations, _) = operation_routes().split_for_parts();
+    let (auth_aliases, _) = auth_routes().split_for_parts();
     let api = api
+        .nest("/v2", auth_aliases)
         .route("/v2/{*rest}", axum::routing::any(unknown_endpoint))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -114,6 +114,13 @@ fn list_params(spec: &ListSpec) -> Vec<Value> {
 fn finish(api: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(api).expect("the OpenAPI document serializes");
     let paths = doc["paths"].as_object_mut().expect("paths");
+    // API.md §1: the authentication endpoints answer under `/v2/auth` too.
+    let aliases: Vec<(String, Value)> = paths
+        .iter()
+        .filter(|(path, _)| path.starts_with("/auth/"))
+        .map(|(path, item)| (format!("/v2{path}"), item.clone()))
+        .collect();
+    paths.extend(aliases);
     for (path, item) in paths.iter_mut() {
         let has_path_params = path.contains('{');
         for (method, operation) in item.as_object_mut().expect("path item") {

@@ -1,5 +1,5 @@
-//! `/v2/users` (API.md §4): the list, export, one user, and whether it can be deleted. Invitations,
-//! import and the partner endpoints come in later slices.
+//! `/v2/users` (API.md §4): the list, create and invite, export, one user, and whether it can be
+//! deleted. Import and the partner endpoints come in later slices.
 
 use super::envelope::{Empty, Many, One, Resource};
 use super::extract::{attribute_pairs, IfMatch, JsonBody, QueryPairs};
@@ -13,7 +13,7 @@ use crate::domain::Role;
 use crate::error::ApiError;
 use crate::server::auth::AuthUser;
 use crate::server::csv;
-use crate::server::services::users::{self as service, LIST_SPEC};
+use crate::server::services::users::{self as service, Onboarding, LIST_SPEC};
 use crate::server::{AppError, AppState};
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -31,7 +31,9 @@ use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list))
+        .routes(routes!(list, create))
+        .routes(routes!(invite))
+        .routes(routes!(resend_confirmation))
         .routes(routes!(export))
         .routes(routes!(show, update, destroy))
         .routes(routes!(can_delete))
@@ -141,6 +143,142 @@ impl ToSchema for UserBodySchema {
     fn name() -> std::borrow::Cow<'static, str> {
         "UserBody".into()
     }
+}
+
+/// `{"user": {..., "password"?}}`: a new user (`POST /v2/users`, `POST /v2/users/invite`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserBody {
+    user: Option<Map<String, Value>>,
+}
+
+impl NewUserBody {
+    /// The attributes and the password, if one was given (only `POST /v2/users` takes one).
+    fn into_parts(self, takes_password: bool) -> Result<(UserInput, Option<String>), AppError> {
+        let mut user = self.user;
+        let password = match user.as_mut().and_then(|u| u.remove("password")) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(p)) if takes_password => Some(p),
+            Some(_) if takes_password => {
+                return Err(AppError::invalid("user.password", "must be a string"))
+            }
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "user.password",
+                    "is chosen by the invitee; create the user with POST /v2/users to set one",
+                ))
+            }
+        };
+        let pairs = attribute_pairs("user", user, |key| {
+            USER_FIELDS.iter().any(|spec| spec.key == key)
+        })?;
+        Ok((UserInput::from_pairs(&pairs), password))
+    }
+}
+
+/// The schema of a new user's body: the update's attributes, `email` required, and for
+/// `POST /v2/users` an optional `password`.
+pub enum NewUserBodySchema {}
+
+impl utoipa::PartialSchema for NewUserBodySchema {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = serde_json::to_value(UserBodySchema::schema()).expect("a schema");
+        let user = &mut schema["properties"]["user"];
+        user["required"] = json!(["email"]);
+        user["properties"]["email"]["type"] = json!("string");
+        user["properties"]["password"] = json!({"type": ["string", "null"], "minLength": 8, "maxLength": 128,
+                   "description": "Set it and the user can sign in at once; leave it out and they get a confirmation email to choose one."});
+        user["description"] = json!("The new user; absent attributes take their defaults (the caller's organization, role User, the email as username).");
+        serde_json::from_value(schema).expect("a valid schema")
+    }
+}
+
+impl ToSchema for NewUserBodySchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "NewUserBody".into()
+    }
+}
+
+/// Create a user
+///
+/// In an organization the caller manages, with a role no higher than theirs. With a `password`
+/// the user can sign in at once; without one they get a confirmation email (`/confirm/{token}`)
+/// to choose it.
+#[utoipa::path(post, path = "/v2/users", tag = "Users",
+    request_body = NewUserBodySchema,
+    responses((status = 201, description = "Created", body = One<Resource<UserAttributes>>)))]
+async fn create(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    JsonBody(body): JsonBody<NewUserBody>,
+) -> Result<Response, AppError> {
+    let (input, password) = body.into_parts(true)?;
+    let user = service::create_user(
+        &state.db,
+        &state.config,
+        &principal,
+        input,
+        password.as_deref(),
+        Onboarding::Create,
+    )
+    .await?;
+    Ok(created(&user))
+}
+
+fn created(user: &User) -> Response {
+    (
+        StatusCode::CREATED,
+        [(ETAG, user.etag())],
+        Json(One {
+            data: user_resource(user),
+        }),
+    )
+        .into_response()
+}
+
+/// Invite a user
+///
+/// `{"user": {"email", "role", "organization_id"?, "first_name"?, "last_name"?}}` (any other
+/// user attribute too). The invitee gets an email whose link (`/invitation/{token}`, valid 7 days,
+/// once) lets them choose a password and signs them in.
+#[utoipa::path(post, path = "/v2/users/invite", tag = "Users",
+    request_body = NewUserBodySchema,
+    responses((status = 201, description = "Invited (the user exists, unconfirmed)", body = One<Resource<UserAttributes>>)))]
+async fn invite(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    JsonBody(body): JsonBody<NewUserBody>,
+) -> Result<Response, AppError> {
+    let (input, _) = body.into_parts(false)?;
+    let user = service::create_user(
+        &state.db,
+        &state.config,
+        &principal,
+        input,
+        None,
+        Onboarding::Invite,
+    )
+    .await?;
+    Ok(created(&user))
+}
+
+/// Resend the confirmation
+///
+/// A new link for a user who hasn't confirmed yet (their invitation again, when they were
+/// invited); the previous link stops working. 409 when they have confirmed already.
+#[utoipa::path(post, path = "/v2/users/{id}/resend_confirmation", tag = "Users",
+    params(("id" = String, Path, format = Uuid, description = "User id")),
+    responses(
+        (status = 202, description = "A new email is on its way", body = Empty),
+        (status = 409, description = "Already confirmed", body = ApiError),
+    ))]
+async fn resend_confirmation(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    service::resend_confirmation(&state.db, &state.config, &principal, &id).await?;
+    Ok((StatusCode::ACCEPTED, Json(Empty {})).into_response())
 }
 
 /// List users

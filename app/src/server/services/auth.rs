@@ -129,12 +129,35 @@ pub async fn sign_in(
         ));
     }
 
+    start_session(db, config, &user.id, meta).await
+}
+
+/// Opens a session for a user whose identity is proven (a right password, an accepted
+/// invitation): the token, the sign-in count and the audit event, in one transaction.
+pub async fn start_session(
+    db: &Db,
+    config: &Config,
+    user_id: &str,
+    meta: &RequestMeta,
+) -> Result<SignedIn, AppError> {
+    let at = now();
     let new_token = token::generate();
     let expires_at = at
         + chrono::Duration::from_std(config.session_absolute_timeout)
             .unwrap_or(chrono::Duration::days(7));
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
+    let user: SignInCandidate = exec
+        .fetch_optional(
+            &Sql::new(
+                "SELECT u.id, u.organization_id, o.name AS organization_name, u.username, u.password_hash, \
+                 u.role, u.timezone, u.confirmed_at \
+                 FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1",
+            )
+            .bind(user_id),
+        )
+        .await?
+        .ok_or_else(|| AppError::Unauthorized(INVALID_CREDENTIALS.into()))?;
     exec.execute(
         &Sql::new(
             "INSERT INTO sessions (id, user_id, token_hash, impersonator_id, ip, user_agent, created_at, last_seen_at, expires_at) \
@@ -183,7 +206,7 @@ pub async fn sign_in(
         role: Role::parse(&user.role).map_err(AppError::Internal)?,
         timezone: user.timezone,
         sign_in_count,
-        verified: true,
+        verified: user.confirmed_at.is_some(),
         organization_id: user.organization_id,
         organization_name: user.organization_name,
         expires_in_secs: config.session_absolute_timeout.as_secs(),

@@ -2,11 +2,15 @@
 //! Every function takes the database, the calling `Principal` where there is one, and domain
 //! types; it knows nothing of axum or Leptos.
 
+pub mod account_tokens;
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod emails;
 pub mod export;
 pub mod organizations;
+pub mod outbox;
 pub mod precondition;
 pub mod rate_limit;
 pub mod search_index;

@@ -22,6 +22,7 @@ pub const LIST_SPEC: ListSpec = ListSpec {
     filters: &ORGANIZATION_FILTERS,
     sorts: &ORGANIZATION_SORTS,
     default_sort: "name",
+    default_descending: false,
 };
 
 /// Columns filled by the trigram index (SQLite FTS5 / PostgreSQL pg_trgm).

@@ -20,7 +20,7 @@ use crate::domain::{FieldError, Role};
 use crate::server::auth::{password, Principal};
 use crate::server::db::{new_id, now, Backend, Db, Exec, Sql};
 use crate::server::request::RequestMeta;
-use crate::server::AppError;
+use crate::server::{AppError, Config};
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 use rand::Rng;
@@ -187,6 +187,7 @@ pub const LIST_SPEC: ListSpec = ListSpec {
     filters: &USER_FILTERS,
     sorts: &USER_SORTS,
     default_sort: "email",
+    default_descending: false,
 };
 
 /// The free-text search (`q`, the UI's search box) looks in these.
@@ -881,4 +882,200 @@ mod tests {
         assert_eq!(password.len(), 20);
         assert!(!password.contains(['0', 'O', 'l', '1', 'I']));
     }
+}
+
+/// How a new user gets in: an invitation (they choose their password on `/invitation/{token}`),
+/// a confirmation email (created without a password: they confirm and choose one), or at once
+/// (created with a password).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Onboarding {
+    Invite,
+    Create,
+}
+
+/// `POST /v2/users` and `POST /v2/users/invite` (and `/users/new`): a user in an organization the
+/// caller manages, with a role no higher than theirs. Absent attributes take their defaults: the
+/// caller's organization, role User, the email as username. The email that lets them in is written
+/// to the outbox in the same transaction.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+pub async fn create_user(
+    db: &Db,
+    config: &Config,
+    principal: &Principal,
+    input: UserInput,
+    password_value: Option<&str>,
+    onboarding: Onboarding,
+) -> Result<User, AppError> {
+    if principal.role == Role::User {
+        return Err(AppError::Forbidden("Only an Admin can add users.".into()));
+    }
+    let mut defaults = UserInput::default();
+    defaults.set("role", Role::User.as_str());
+    defaults.set("organization_id", &principal.organization_id);
+    defaults.set("locale", "en");
+    defaults.set("timezone", "UTC");
+    if let Some(email) = input.get("email") {
+        defaults.set("username", email.trim());
+    }
+    let password_value = password_value.filter(|p| !p.is_empty());
+    let mut errors = Vec::new();
+    let valid = match input.merge_onto(&defaults) {
+        Ok(valid) => Some(valid),
+        Err(field_errors) => {
+            errors.extend(field_errors);
+            errors.extend(timezone_error(input.get("timezone")));
+            None
+        }
+    };
+    if onboarding == Onboarding::Create {
+        if let Some(Err(message)) = password_value.map(password::check_strength) {
+            errors.push(FieldError::new("user.password", message));
+        }
+    }
+    let Some(valid) = valid.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let hash = match (onboarding, password_value) {
+        (Onboarding::Create, Some(given)) => Some(password::hash(given.to_string()).await?),
+        _ => None,
+    };
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    check_references(&mut exec, principal, None, &valid).await?;
+    let id = new_id();
+    let organization_id = valid.get("organization_id").unwrap_or_default().to_string();
+    let at = now();
+    let mut sql = Sql::new(
+        "INSERT INTO users (id, password_hash, confirmed_at, invited_by_id, created_at, updated_at",
+    );
+    for spec in USER_FIELDS {
+        sql.push(", ").push(spec.key);
+    }
+    sql.push(") VALUES (")
+        .push_bind(&id)
+        .push(", ")
+        .push_bind(hash.clone())
+        .push(", ")
+        .push_bind(hash.is_some().then_some(at))
+        .push(", ")
+        .push_bind((onboarding == Onboarding::Invite).then(|| principal.user_id.clone()))
+        .push(", ")
+        .push_bind(at)
+        .push(", ")
+        .push_bind(at);
+    for spec in USER_FIELDS {
+        let value = valid.get(spec.key).map(str::to_string);
+        let value = match spec.key {
+            "locale" => Some(value.unwrap_or_else(|| "en".into())),
+            "timezone" => Some(value.unwrap_or_else(|| "UTC".into())),
+            _ => value,
+        };
+        sql.push(", ").push_bind(value);
+    }
+    sql.push(")");
+    exec.execute(&sql).await.map_err(|e| {
+        AppError::from_constraint(e, "That email or username has already been taken.")
+    })?;
+    let user = find_visible(&mut exec, principal, &id).await?;
+    let action = match onboarding {
+        Onboarding::Invite => "user.invite",
+        Onboarding::Create => "user.create",
+    };
+    if hash.is_none() {
+        send_welcome(&mut exec, config, principal, &user, onboarding).await?;
+    }
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, action, "users", Some(&id))
+            .in_organization(Some(&organization_id))
+            .with_changes(diff(&json!({}), &json!(input_map(&user.to_input())))),
+    )
+    .await?;
+    tx.commit().await?;
+    super::outbox::wake();
+    Ok(user)
+}
+
+/// The email that lets a user without a password in: an invitation or a confirmation link.
+async fn send_welcome(
+    exec: &mut Exec<'_>,
+    config: &Config,
+    principal: &Principal,
+    user: &User,
+    onboarding: Onboarding,
+) -> Result<(), AppError> {
+    use super::account_tokens::{self, Purpose};
+    use super::emails::{self, Recipient};
+    let purpose = match onboarding {
+        Onboarding::Invite => Purpose::Invitation,
+        Onboarding::Create => Purpose::Confirmation,
+    };
+    let (raw, _) = account_tokens::issue(exec, &user.id, purpose).await?;
+    let link = config.link(&format!("{}{raw}", purpose.page()));
+    let a = &user.attributes;
+    let name = user.display_name();
+    let to = Recipient {
+        user_id: &user.id,
+        organization_id: &a.organization.id,
+        email: &a.email,
+        name: (name != a.email).then_some(name.as_str()),
+    };
+    let email = match purpose {
+        Purpose::Invitation => emails::invitation(
+            &to,
+            &principal.email,
+            &a.organization.name,
+            a.role.as_str(),
+            &link,
+        ),
+        _ => emails::confirmation(&to, &link),
+    };
+    super::outbox::enqueue(exec, email).await?;
+    Ok(())
+}
+
+/// `POST /v2/users/{id}/resend_confirmation`: a new link (the old one stops working) for a user
+/// who hasn't confirmed yet — the invitation again when they were invited.
+pub async fn resend_confirmation(
+    db: &Db,
+    config: &Config,
+    principal: &Principal,
+    id: &str,
+) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    lock_for_update(&mut exec, Locked::Users, id).await?;
+    let user = find_visible(&mut exec, principal, id).await?;
+    if principal.role == Role::User || !may_manage(principal, &user) {
+        return Err(AppError::Forbidden(
+            "You are not allowed to manage this user.".into(),
+        ));
+    }
+    if user.attributes.verified {
+        return Err(AppError::Conflict(
+            "This user has already confirmed their email address.".into(),
+        ));
+    }
+    let invited: Option<(Option<String>,)> = exec
+        .fetch_optional(&Sql::new("SELECT invited_by_id FROM users WHERE id = $1").bind(&user.id))
+        .await?;
+    let onboarding = match invited {
+        Some((Some(_),)) => Onboarding::Invite,
+        _ => Onboarding::Create,
+    };
+    send_welcome(&mut exec, config, principal, &user, onboarding).await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(
+            principal,
+            "user.resend_confirmation",
+            "users",
+            Some(&user.id),
+        )
+        .in_organization(Some(&user.attributes.organization.id)),
+    )
+    .await?;
+    tx.commit().await?;
+    super::outbox::wake();
+    Ok(())
 }

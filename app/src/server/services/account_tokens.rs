@@ -1,0 +1,119 @@
+//! One-time tokens in `user_tokens`: invitation, email confirmation and password reset. Only the
+//! SHA-256 of a token is stored; a token works once (spending it is one conditional `UPDATE`, so two
+//! parallel uses can't both succeed) and expires. A new token of a purpose replaces the user's
+//! unspent ones of that purpose: only the latest link works.
+
+use crate::server::auth::token;
+use crate::server::db::{new_id, now, Exec, Sql};
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Invitation,
+    Confirmation,
+    PasswordReset,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Invitation => "invitation",
+            Purpose::Confirmation => "confirmation",
+            Purpose::PasswordReset => "password_reset",
+        }
+    }
+
+    /// How long a link stays valid.
+    pub fn lifetime(self) -> chrono::Duration {
+        match self {
+            Purpose::Invitation => chrono::Duration::days(7),
+            Purpose::Confirmation => chrono::Duration::days(3),
+            Purpose::PasswordReset => chrono::Duration::hours(2),
+        }
+    }
+
+    /// The UI page the emailed link opens.
+    pub fn page(self) -> &'static str {
+        match self {
+            Purpose::Invitation => "/invitation/",
+            Purpose::Confirmation => "/confirm/",
+            Purpose::PasswordReset => "/password/reset/",
+        }
+    }
+}
+
+/// A fresh token for `user_id` (the raw value, to put in a link) and when it expires.
+pub async fn issue(
+    exec: &mut Exec<'_>,
+    user_id: &str,
+    purpose: Purpose,
+) -> Result<(String, DateTime<Utc>), sqlx::Error> {
+    let at = now();
+    exec.execute(
+        &Sql::new(
+            "DELETE FROM user_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(purpose.as_str()),
+    )
+    .await?;
+    let new = token::generate();
+    let expires_at = at + purpose.lifetime();
+    exec.execute(
+        &Sql::new(
+            "INSERT INTO user_tokens (id, user_id, purpose, token_hash, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(new.hash)
+        .bind(expires_at)
+        .bind(at),
+    )
+    .await?;
+    Ok((new.raw, expires_at))
+}
+
+/// A live token: unspent and unexpired.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LiveToken {
+    pub id: String,
+    pub user_id: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The live token of `purpose` behind `raw`, if any. Malformed input (too long, control
+/// characters) is simply no token.
+pub async fn find(
+    exec: &mut Exec<'_>,
+    raw: &str,
+    purpose: Purpose,
+) -> Result<Option<LiveToken>, sqlx::Error> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.len() > 128 || raw.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    exec.fetch_optional(
+        &Sql::new(
+            "SELECT id, user_id, expires_at FROM user_tokens \
+             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(token::digest(raw))
+        .bind(purpose.as_str())
+        .bind(now()),
+    )
+    .await
+}
+
+/// Marks the token used. `false` when someone spent it first (a parallel request).
+pub async fn spend(exec: &mut Exec<'_>, token: &LiveToken) -> Result<bool, sqlx::Error> {
+    let spent = exec
+        .execute(
+            &Sql::new("UPDATE user_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+                .bind(now())
+                .bind(&token.id),
+        )
+        .await?;
+    Ok(spent == 1)
+}
