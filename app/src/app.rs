@@ -5,6 +5,7 @@ use crate::components::theme::{ThemeToggle, THEME_BOOTSTRAP_JS};
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::domain::user::CurrentUser;
 use crate::domain::Role;
+use crate::pages::account::{ConfirmPage, ForgotPasswordPage, InvitationPage, ResetPasswordPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::docs::DocsPage;
 use crate::pages::login::LoginPage;
@@ -13,7 +14,8 @@ use crate::pages::not_found::NotFound;
 use crate::pages::organizations::{
     DeleteOrganizationPage, NewOrganizationPage, OrganizationListPage, OrganizationPage,
 };
-use crate::pages::users::{DeleteUserPage, UserListPage, UserPage};
+use crate::pages::outbox::OutboxPage;
+use crate::pages::users::{DeleteUserPage, NewUserPage, UserListPage, UserPage};
 use crate::url::encode_component;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -59,6 +61,10 @@ pub fn App() -> impl IntoView {
                 // visitor gets a real 302 and every page is complete without JavaScript.
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/docs") view=DocsPage ssr=SsrMode::Async/>
+                <Route path=path!("/password/forgot") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/password/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/invitation/:token") view=InvitationPage ssr=SsrMode::Async/>
+                <Route path=path!("/confirm/:token") view=ConfirmPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations") view=OrganizationListPage ssr=SsrMode::Async/>
@@ -68,6 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("me") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("me/security") view=SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("users") view=UserListPage ssr=SsrMode::Async/>
+                    <Route path=path!("users/new") view=NewUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id/delete") view=DeleteUserPage ssr=SsrMode::Async/>
                 </ParentRoute>
@@ -120,6 +128,7 @@ fn Chrome(user: CurrentUser) -> impl IntoView {
                 <A href="/" exact=true>"Dashboard"</A>
                 <A href="/organizations">"Organizations"</A>
                 {(user.role >= Role::Admin).then(|| view! { <A href="/users">"Users"</A> })}
+                {(user.role == Role::SuperAdmin).then(|| view! { <A href="/outbox">"Outbox"</A> })}
                 <a href="/docs">"API docs"</a>
             </nav>
             <div class="topbar-actions">

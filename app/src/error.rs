@@ -50,6 +50,15 @@ impl ApiError {
         self
     }
 
+    /// What a failed plain form post had in `key`, to show it again.
+    pub fn submitted_value(&self, key: &str) -> Option<String> {
+        self.submitted
+            .as_ref()?
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+
     /// The message for one field (`organization.name` or plain `name`), if it is invalid.
     pub fn field_message(&self, field: &str) -> Option<String> {
         self.errors

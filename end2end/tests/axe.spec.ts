@@ -30,7 +30,15 @@ for (const colorScheme of ["light", "dark"] as const) {
       test.use({ colorScheme, viewport: { width, height } });
 
       test("signed-out pages", async ({ page }) => {
-        for (const path of ["/login", "/login?error=invalid&username=x%40example.com", "/docs"]) {
+        for (const path of [
+          "/login",
+          "/login?error=invalid&username=x%40example.com",
+          "/docs",
+          "/password/forgot",
+          "/password/reset/not-a-token",
+          "/invitation/not-a-token",
+          "/confirm/not-a-token",
+        ]) {
           await goto(page, path);
           expect(await violations(page), path).toEqual([]);
         }
@@ -55,6 +63,8 @@ for (const colorScheme of ["light", "dark"] as const) {
           `/users/${userId}/delete`,
           "/me",
           "/me/security",
+          "/users/new",
+          "/outbox",
           // Last: the dialog below opens from this page's Delete.
           `/organizations/${id}?notice=organization_saved`,
         ]) {

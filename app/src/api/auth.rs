@@ -10,7 +10,6 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), ApiError> {
-    use crate::server::auth::cookie::session_cookie;
     use crate::server::services::auth as service;
     use crate::server::ui;
     use crate::server::AppError;
@@ -19,17 +18,7 @@ pub async fn sign_in(
     let meta = ui::request_meta();
     match service::sign_in(&state.db, &state.config, &username, &password, &meta).await {
         Ok(signed_in) => {
-            let cookie = session_cookie(
-                &signed_in.token,
-                signed_in.expires_in_secs,
-                state.config.secure_cookies,
-            );
-            if let (Some(response), Ok(value)) = (
-                use_context::<leptos_axum::ResponseOptions>(),
-                http::HeaderValue::from_str(&cookie),
-            ) {
-                response.append_header(http::header::SET_COOKIE, value);
-            }
+            ui::set_session_cookie(&state, &signed_in);
             leptos_axum::redirect(&safe_next(next.as_deref()));
         }
         Err(err) => {

@@ -195,3 +195,74 @@ pub async fn change_password(
     ui::redirect_plain_form("/me/security?notice=password_changed");
     Ok(())
 }
+
+/// `/users/new`: invites (no password given) or creates with a password. Answers the new id.
+#[server(endpoint = "users/create")]
+pub async fn create_user(
+    #[server(default)] email: String,
+    #[server(default)] role: String,
+    #[server(default)] organization_id: String,
+    #[server(default)] first_name: String,
+    #[server(default)] last_name: String,
+    #[server(default)] password: String,
+) -> Result<String, ApiError> {
+    use crate::domain::user::UserInput;
+    use crate::server::services::users::{self as service, Onboarding};
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    let submitted = vec![
+        ("email".to_string(), email.clone()),
+        ("role".to_string(), role.clone()),
+        ("organization_id".to_string(), organization_id.clone()),
+        ("first_name".to_string(), first_name.clone()),
+        ("last_name".to_string(), last_name.clone()),
+    ];
+    let mut input = UserInput::default();
+    for (key, value) in &submitted {
+        // Blank means "the default" here (the caller's organization, role User).
+        if !value.trim().is_empty() {
+            input.set(key, value.clone());
+        }
+    }
+    if input.get("email").is_none() {
+        input.set("email", "");
+    }
+    let onboarding = if password.is_empty() {
+        Onboarding::Invite
+    } else {
+        Onboarding::Create
+    };
+    let user = service::create_user(
+        &state.db,
+        &state.config,
+        &principal,
+        input,
+        Some(&password),
+        onboarding,
+    )
+    .await
+    .map_err(|err| ui::fail_with_submitted(err, || submitted))?;
+    let notice = match onboarding {
+        Onboarding::Invite => "user_invited",
+        Onboarding::Create => "user_created",
+    };
+    ui::redirect_plain_form(&format!("/users/{}?notice={notice}", user.id));
+    Ok(user.id)
+}
+
+/// "Resend invitation" on a user who hasn't confirmed yet.
+#[server(endpoint = "users/resend")]
+pub async fn resend_confirmation(id: String) -> Result<(), ApiError> {
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::resend_confirmation(&state.db, &state.config, &principal, &id)
+        .await
+        .map_err(ui::fail)?;
+    ui::redirect_plain_form(&format!("/users/{id}?notice=confirmation_resent"));
+    Ok(())
+}

@@ -71,6 +71,7 @@ pub struct ListText {
     pub noun: &'static str,
     pub search_label: &'static str,
     pub search_placeholder: &'static str,
+    /// As the server sorts without `sort`: `email`, or `created_at:desc`.
     pub default_sort: &'static str,
 }
 
@@ -147,6 +148,7 @@ where
             .sort
             .as_deref()
             .and_then(|s| Sort::parse(s, sorts).ok())
+            .or_else(|| Sort::parse(text.default_sort, sorts).ok())
             .unwrap_or(Sort {
                 field: text.default_sort.into(),
                 descending: false,

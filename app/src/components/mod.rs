@@ -2,6 +2,7 @@
 
 pub mod confirm_dialog;
 pub mod data_list;
+pub mod form_field;
 pub mod form_state;
 pub mod notice;
 pub mod pagination;

@@ -14,6 +14,13 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "profile_saved" => "Profile saved.",
         "password_changed" => "Password changed. Your other sessions have ended.",
         "user_deleted" => "User deleted.",
+        "user_invited" => "Invitation sent.",
+        "user_created" => "User created.",
+        "confirmation_resent" => "A new link is on its way; the previous one no longer works.",
+        "welcome" => "Welcome to Steward: your invitation is accepted.",
+        "confirmed" => "Your email address is confirmed. You can sign in now.",
+        "password_reset" => "Your password is set. Sign in with it.",
+        "reset_sent" => "If an account uses that address, an email with a link to choose a new password is on its way.",
         _ => return None,
     })
 }

@@ -1,6 +1,7 @@
+use super::account::AuthCard;
 use crate::api::auth::login_error_message;
+use crate::components::notice::Notice;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// A plain HTML form posting to the `sign_in` server function: it works before (or without) the
@@ -18,14 +19,8 @@ pub fn LoginPage() -> impl IntoView {
     // After a failed attempt the form comes back with the email or username it was sent with.
     let username = move || query.read().get("username").unwrap_or_default();
     view! {
-        <Title text="Sign in"/>
-        <main id="main" class="auth-page">
-            <div class="card auth-card">
-                <div class="brand auth-brand">
-                    <span class="brand-mark" aria-hidden="true">"S"</span>
-                    <span>"Steward"</span>
-                </div>
-                <h1>"Sign in"</h1>
+        <AuthCard title="Sign in">
+                <Notice/>
                 {move || error().map(|message| view! { <div class="alert alert-error" role="alert">{message}</div> })}
                 <form method="post" action="/api/sign_in" class="form">
                     <input type="hidden" name="next" value=next/>
@@ -39,10 +34,17 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <button type="submit" class="btn btn-primary btn-block">"Sign in"</button>
                 </form>
+                <p class="small"><a href=move || {
+                    let typed = username();
+                    if typed.contains('@') {
+                        format!("/password/forgot?email={}", crate::url::encode_component(&typed))
+                    } else {
+                        "/password/forgot".to_string()
+                    }
+                }>"Forgot password?"</a></p>
                 <p class="muted small">
                     "API clients: " <code>"POST /auth/sign_in"</code> " — see the " <a href="/docs">"API reference"</a> "."
                 </p>
-            </div>
-        </main>
+        </AuthCard>
     }
 }

@@ -2,6 +2,7 @@
 //! come with the security screens).
 
 use crate::api::users::{get_me, ChangePassword, UpdateMe};
+use crate::components::form_field::FormField;
 use crate::components::form_state::{
     focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
 };
@@ -9,7 +10,6 @@ use crate::components::notice::Notice;
 use crate::components::record_page::ConflictBanner;
 use crate::components::toast::use_toasts;
 use crate::domain::user::{User, UserInput};
-use crate::error::ApiError;
 use crate::pages::users::form::UserFields;
 use leptos::either::Either;
 use leptos::html;
@@ -124,52 +124,15 @@ pub fn SecurityPage() -> impl IntoView {
         <ActionForm action=change node_ref=form attr:class="card form form-narrow" attr:novalidate=true>
             <h2>"Change password"</h2>
             <ErrorSummary errors node_ref=summary/>
-            <PasswordField errors key="current_password" label="Current password" autocomplete="current-password"/>
-            <PasswordField errors key="password" label="New password" autocomplete="new-password"
+            <FormField errors input_type="password" key="current_password" label="Current password" autocomplete="current-password"/>
+            <FormField errors input_type="password" key="password" label="New password" autocomplete="new-password"
                 hint="8 to 128 characters."/>
-            <PasswordField errors key="password_confirmation" label="Confirm the new password" autocomplete="new-password"/>
+            <FormField errors input_type="password" key="password_confirmation" label="Confirm the new password" autocomplete="new-password"/>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || change.pending().get()>
                     {move || if change.pending().get() { "Changing…" } else { "Change password" }}
                 </button>
             </div>
         </ActionForm>
-    }
-}
-
-/// A password input with its label, hint and (after a 422) its error; never filled in again.
-#[component]
-fn PasswordField(
-    errors: RwSignal<Option<ApiError>>,
-    key: &'static str,
-    label: &'static str,
-    autocomplete: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
-) -> impl IntoView {
-    let id = format!("password-{key}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let message = move || errors.with(|e| e.as_ref().and_then(|e| e.field_message(key)));
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
-    view! {
-        <div class="field" class:field-invalid=move || message().is_some()>
-            <div class="field-label"><label for=id.clone()>{label}</label></div>
-            <input id=id name=key type="password" autocomplete=autocomplete
-                aria-invalid=move || message().is_some().to_string() aria-describedby=described_by/>
-            {hint.map(|hint| view! { <p class="field-hint muted small" id=hint_id.clone()>{hint}</p> })}
-            {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
-        </div>
     }
 }

@@ -1,9 +1,11 @@
 //! One module per page (API.md §9).
 
+pub mod account;
 pub mod dashboard;
 pub mod docs;
 pub mod login;
 pub mod me;
 pub mod not_found;
 pub mod organizations;
+pub mod outbox;
 pub mod users;

@@ -51,10 +51,13 @@ pub struct Outgoing<'a> {
 pub enum Mailer {
     /// No SMTP server: messages stay in the outbox, marked `stored`.
     Outbox,
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
+    Smtp(Box<SmtpMailer>),
+}
+
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
 }
 
 impl Mailer {
@@ -83,21 +86,22 @@ impl Mailer {
         if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
-        Ok(Mailer::Smtp {
+        Ok(Mailer::Smtp(Box::new(SmtpMailer {
             transport: builder.build(),
             from,
-        })
+        })))
     }
 
     pub fn is_smtp(&self) -> bool {
-        matches!(self, Mailer::Smtp { .. })
+        matches!(self, Mailer::Smtp(_))
     }
 
     /// Hands one message to the SMTP server. `Err` carries the reason shown on `/outbox`.
     pub async fn send(&self, message: Outgoing<'_>) -> Result<(), String> {
-        let Mailer::Smtp { transport, from } = self else {
+        let Mailer::Smtp(smtp) = self else {
             return Ok(());
         };
+        let SmtpMailer { transport, from } = smtp.as_ref();
         let to: Mailbox = message
             .to
             .parse()

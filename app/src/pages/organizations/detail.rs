@@ -168,6 +168,7 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
             <div class="page-actions">
                 {(user.role >= Role::Admin).then(|| view! {
                     <a class="btn" href=format!("/users?organization_id={id}")>{format!("Members ({users_count})")}</a>
+                    <a class="btn" href=format!("/users/new?organization_id={id}")>"Add member"</a>
                 })}
                 <DeleteButton href=delete_href confirming blockers=blocker.into_iter().collect()/>
             </div>

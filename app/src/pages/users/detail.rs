@@ -1,5 +1,5 @@
 use super::form::UserFields;
-use crate::api::users::{get_user, DeleteUser, UpdateUser, UserDetail};
+use crate::api::users::{get_user, DeleteUser, ResendConfirmation, UpdateUser, UserDetail};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::form_state::{
     focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
@@ -166,7 +166,10 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
                     " · " {meta}
                 </p>
             </div>
-            <DeleteButton href=delete_href confirming blockers=detail.can_delete.reasons/>
+            <div class="page-actions">
+                {(!a.verified).then(|| view! { <ResendButton id=id.clone()/> })}
+                <DeleteButton href=delete_href confirming blockers=detail.can_delete.reasons/>
+            </div>
         </div>
         <ConflictBanner shown=conflict noun="user" node_ref=conflict_ref/>
         {move || refused.get().map(|message| view! { <div class="alert alert-error" role="alert">{message}</div> })}
@@ -237,5 +240,24 @@ fn DeleteConfirmation(detail: UserDetail) -> impl IntoView {
                 })
             }}
         </div>
+    }
+}
+
+/// A user who hasn't confirmed yet gets a new link (their invitation, or the confirmation); the
+/// previous one stops working.
+#[component]
+fn ResendButton(id: String) -> impl IntoView {
+    let resend = ServerAction::<ResendConfirmation>::new();
+    let toasts = use_toasts();
+    Effect::new(move |_| match resend.value().get() {
+        Some(Ok(())) => toasts.success("A new link is on its way"),
+        Some(Err(err)) => toasts.error(err.message),
+        None => {}
+    });
+    view! {
+        <ActionForm action=resend>
+            <input type="hidden" name="id" value=id/>
+            <button type="submit" class="btn" disabled=move || resend.pending().get()>"Resend invitation"</button>
+        </ActionForm>
     }
 }

@@ -32,7 +32,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ForgotPassword {
-    #[serde(default)]
+    /// The address of the account.
+    #[schema(
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*@[^\x00-\x1F\x7F-\x9F]*$",
+        max_length = 255
+    )]
     email: String,
 }
 
@@ -113,7 +117,10 @@ struct ConfirmationState {
 /// expired.
 #[utoipa::path(get, path = "/auth/confirmation", tag = "Authentication", security(()),
     params(ConfirmationQuery),
-    responses((status = 200, description = "The token's account", body = ConfirmationState)))]
+    responses(
+        (status = 200, description = "The token's account", body = ConfirmationState),
+        (status = 404, description = "No live confirmation behind this token", body = ApiError),
+    ))]
 async fn show_confirmation(
     State(state): State<AppState>,
     Query(query): Query<ConfirmationQuery>,
@@ -190,7 +197,10 @@ struct Invitation {
 /// expired.
 #[utoipa::path(get, path = "/auth/invitation", tag = "Authentication", security(()),
     params(InvitationQuery),
-    responses((status = 200, description = "The invitation", body = Invitation)))]
+    responses(
+        (status = 200, description = "The invitation", body = Invitation),
+        (status = 404, description = "No live invitation behind this token", body = ApiError),
+    ))]
 async fn show_invitation(
     State(state): State<AppState>,
     Query(query): Query<InvitationQuery>,

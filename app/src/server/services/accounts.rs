@@ -297,7 +297,7 @@ pub async fn request_password_reset(
     if email.is_empty() {
         return Err(AppError::invalid("email", "can't be blank"));
     }
-    if email.len() > 255 || email.chars().any(char::is_control) || !email.contains('@') {
+    if email.chars().count() > 255 || email.chars().any(char::is_control) || !email.contains('@') {
         return Err(AppError::invalid("email", "is not an email address"));
     }
     let at = now();

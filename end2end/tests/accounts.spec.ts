@@ -1,0 +1,116 @@
+import { test, expect, apiToken, bearer, expectStatus, goto, signIn, uniqueSuffix } from "./helpers";
+import type { APIRequestContext, Page } from "@playwright/test";
+
+// People who get in by email: an invitee accepts from the emailed link, and a forgotten password
+// is reset. The links are read from the outbox, as the invitee reads them from their inbox (with
+// no SMTP server configured, the outbox is where email goes).
+
+/** The path of the newest emailed link to `email` that opens `page` ("/invitation/", ...). */
+async function emailedPath(request: APIRequestContext, email: string, page: string): Promise<string> {
+  const token = await apiToken(request);
+  const res = await request.get(`/v2/outbox?q[recipient]=${encodeURIComponent(email)}`, {
+    headers: bearer(token),
+  });
+  await expectStatus(res, 200);
+  const messages = (await res.json()).data as { attributes: { body_text: string } }[];
+  for (const message of messages) {
+    const found = message.attributes.body_text.match(new RegExp(`https?://[^/\\s]+(${page}[A-Za-z0-9_-]+)`));
+    if (found) return found[1];
+  }
+  throw new Error(`no email to ${email} with a ${page} link`);
+}
+
+async function fillPasswords(page: Page, first: string, second = first) {
+  await page.getByLabel(/^(New password|Password)$/).fill(first);
+  await page.getByLabel(/^Confirm the (new )?password$/).fill(second);
+}
+
+test("invite from /users/new, read the link on /outbox, accept it and be signed in", async ({ page }) => {
+  const email = `invitee-${uniqueSuffix()}@example.com`;
+  await signIn(page);
+  await goto(page, "/users/new");
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("First name", { exact: true }).fill("Ines");
+  await page.getByRole("button", { name: "Invite", exact: true }).click();
+  await page.waitForURL(/\/users\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("not confirmed yet")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Resend invitation" })).toBeVisible();
+
+  // The Super Admin reads the message on the outbox page.
+  await goto(page, `/outbox?q=${encodeURIComponent(email)}`);
+  const message = page.locator("details.outbox-message").first();
+  await message.locator("summary").click();
+  const body = await message.locator("pre").innerText();
+  const link = body.match(/https?:\/\/[^/\s]+(\/invitation\/[A-Za-z0-9_-]+)/);
+  expect(link, body).not.toBeNull();
+
+  // The invitee, signed out, opens it.
+  await page.context().clearCookies();
+  await goto(page, link![1]);
+  await expect(page.getByText("You are invited to join")).toBeVisible();
+  await expect(page.getByLabel("First name", { exact: true })).toHaveValue("Ines");
+  // A mismatch first: the error sits next to the field, nothing is spent.
+  await fillPasswords(page, "invitee password 1", "something else");
+  await page.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(page.getByText("doesn't match the password")).toBeVisible();
+  await fillPasswords(page, "invitee password 1");
+  await page.getByRole("button", { name: "Accept invitation" }).click();
+  await page.waitForURL((url) => url.pathname === "/");
+  await expect(page.getByRole("heading", { name: "Dashboard", exact: true })).toBeVisible();
+  await expect(page.getByText("your invitation is accepted")).toBeVisible();
+
+  // The link works once.
+  await page.context().clearCookies();
+  await goto(page, link![1]);
+  await expect(page.getByText("This invitation link is invalid, was already used, or has expired.")).toBeVisible();
+});
+
+test("forgot password, reset from the emailed link, sign in with the new one", async ({ page, request }) => {
+  const email = `forgetful-${uniqueSuffix()}@example.com`;
+  const token = await apiToken(request);
+  await expectStatus(
+    await request.post("/v2/users", {
+      headers: bearer(token),
+      data: { user: { email, password: "the old password" } },
+    }),
+    201,
+  );
+
+  await goto(page, "/login");
+  await page.getByLabel("Email or username", { exact: true }).fill(email);
+  await page.getByRole("link", { name: "Forgot password?" }).click();
+  await page.waitForURL(/\/password\/forgot/);
+  await expect(page.getByLabel("Email", { exact: true })).toHaveValue(email);
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "an email with a link" })).toBeVisible();
+
+  const reset = await emailedPath(request, email, "/password/reset/");
+  await goto(page, reset);
+  await fillPasswords(page, "short");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await expect(page.getByText("is too short")).toBeVisible();
+  await fillPasswords(page, "the new password");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.waitForURL(/\/login\?notice=password_reset/);
+  await expect(page.getByText("Your password is set.")).toBeVisible();
+  await signIn(page, { email, password: "the new password" });
+
+  // Used once: the same link now says so, and offers a new one.
+  await page.context().clearCookies();
+  await goto(page, reset);
+  await fillPasswords(page, "yet another password");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await expect(page.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a forgotten password is asked for with a plain form post", async ({ page }) => {
+    await goto(page, "/password/forgot", { javaScript: false });
+    await page.getByLabel("Email", { exact: true }).fill(`nobody-${uniqueSuffix()}@example.com`);
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await page.waitForURL(/notice=reset_sent/);
+    await expect(page.getByRole("status").filter({ hasText: "an email with a link" })).toBeVisible();
+  });
+});
