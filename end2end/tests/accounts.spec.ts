@@ -1,4 +1,4 @@
-import { test, expect, apiToken, bearer, expectStatus, goto, signIn, uniqueSuffix } from "./helpers";
+import { test, expect, apiToken, bearer, createOrg, expectStatus, goto, signIn, uniqueSuffix } from "./helpers";
 import type { APIRequestContext, Page } from "@playwright/test";
 
 // People who get in by email: an invitee accepts from the emailed link, and a forgotten password
@@ -25,10 +25,15 @@ async function fillPasswords(page: Page, first: string, second = first) {
   await page.getByLabel(/^Confirm the (new )?password$/).fill(second);
 }
 
-test("invite from /users/new, read the link on /outbox, accept it and be signed in", async ({ page }) => {
+test("add a member from an organization's page, read the link on /outbox, accept it and be signed in", async ({ page, request }) => {
   const email = `invitee-${uniqueSuffix()}@example.com`;
+  const organization = `Invites ${uniqueSuffix()}`;
+  const orgId = await createOrg(request, await apiToken(request), { name: organization });
   await signIn(page);
-  await goto(page, "/users/new");
+  await goto(page, `/organizations/${orgId}`);
+  await page.getByRole("link", { name: "Add member" }).click();
+  await page.waitForURL(/\/users\/new\?organization_id=/);
+  await expect(page.getByText(`Into ${organization}.`)).toBeVisible();
   await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByLabel("First name", { exact: true }).fill("Ines");
   await page.getByRole("button", { name: "Invite", exact: true }).click();
@@ -47,12 +52,13 @@ test("invite from /users/new, read the link on /outbox, accept it and be signed 
   // The invitee, signed out, opens it.
   await page.context().clearCookies();
   await goto(page, link![1]);
-  await expect(page.getByText("You are invited to join")).toBeVisible();
+  await expect(page.getByText(`You are invited to join ${organization} as User.`)).toBeVisible();
   await expect(page.getByLabel("First name", { exact: true })).toHaveValue("Ines");
   // A mismatch first: the error sits next to the field, nothing is spent.
   await fillPasswords(page, "invitee password 1", "something else");
   await page.getByRole("button", { name: "Accept invitation" }).click();
-  await expect(page.getByText("doesn't match the password")).toBeVisible();
+  await expect(page.locator("#field-password_confirmation-error")).toHaveText("doesn't match the password");
+  await expect(page.getByLabel("Confirm the password")).toHaveAttribute("aria-invalid", "true");
   await fillPasswords(page, "invitee password 1");
   await page.getByRole("button", { name: "Accept invitation" }).click();
   await page.waitForURL((url) => url.pathname === "/");
@@ -68,10 +74,11 @@ test("invite from /users/new, read the link on /outbox, accept it and be signed 
 test("forgot password, reset from the emailed link, sign in with the new one", async ({ page, request }) => {
   const email = `forgetful-${uniqueSuffix()}@example.com`;
   const token = await apiToken(request);
+  const orgId = await createOrg(request, token, { name: `Resets ${uniqueSuffix()}` });
   await expectStatus(
     await request.post("/v2/users", {
       headers: bearer(token),
-      data: { user: { email, password: "the old password" } },
+      data: { user: { email, password: "the old password", organization_id: orgId } },
     }),
     201,
   );
@@ -88,7 +95,7 @@ test("forgot password, reset from the emailed link, sign in with the new one", a
   await goto(page, reset);
   await fillPasswords(page, "short");
   await page.getByRole("button", { name: "Set password" }).click();
-  await expect(page.getByText("is too short")).toBeVisible();
+  await expect(page.locator("#field-password-error")).toContainText("is too short");
   await fillPasswords(page, "the new password");
   await page.getByRole("button", { name: "Set password" }).click();
   await page.waitForURL(/\/login\?notice=password_reset/);

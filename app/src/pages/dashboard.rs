@@ -12,6 +12,7 @@ pub fn DashboardPage() -> impl IntoView {
     let summary = OnceResource::new(get_dashboard_summary());
     view! {
         <Title text="Dashboard"/>
+        <crate::components::notice::Notice/>
         <div class="page-header">
             <div>
                 <h1>"Dashboard"</h1>

@@ -18,6 +18,8 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     // After a failed attempt the form comes back with the email or username it was sent with.
     let username = move || query.read().get("username").unwrap_or_default();
+    // What is typed in the first field, so "Forgot password?" can carry an email address along.
+    let typed = RwSignal::new(query.read_untracked().get("username").unwrap_or_default());
     view! {
         <AuthCard title="Sign in">
                 <Notice/>
@@ -26,7 +28,8 @@ pub fn LoginPage() -> impl IntoView {
                     <input type="hidden" name="next" value=next/>
                     <div class="field">
                         <label for="username">"Email or username"</label>
-                        <input id="username" name="username" type="text" autocomplete="username" required autofocus=move || username().is_empty() value=username/>
+                        <input id="username" name="username" type="text" autocomplete="username" required autofocus=move || username().is_empty() value=username
+                            on:input=move |ev| typed.set(event_target_value(&ev))/>
                     </div>
                     <div class="field">
                         <label for="password">"Password"</label>
@@ -35,7 +38,7 @@ pub fn LoginPage() -> impl IntoView {
                     <button type="submit" class="btn btn-primary btn-block">"Sign in"</button>
                 </form>
                 <p class="small"><a href=move || {
-                    let typed = username();
+                    let typed = typed.get();
                     if typed.contains('@') {
                         format!("/password/forgot?email={}", crate::url::encode_component(&typed))
                     } else {

@@ -176,26 +176,49 @@ impl NewUserBody {
     }
 }
 
-/// The schema of a new user's body: the update's attributes, `email` required, and for
+/// The schema of a new user's body: the update's attributes with `email` required, and for
 /// `POST /v2/users` an optional `password`.
+fn new_user_schema(takes_password: bool) -> RefOr<Schema> {
+    let mut schema = serde_json::to_value(<UserBodySchema as utoipa::PartialSchema>::schema())
+        .expect("a schema");
+    let user = &mut schema["properties"]["user"];
+    user["required"] = json!(["email"]);
+    user["properties"]["email"]["type"] = json!("string");
+    if takes_password {
+        user["properties"]["password"] = json!({"type": ["string", "null"], "minLength": 8, "maxLength": 128,
+            "description": "Set it and the user can sign in at once; leave it out and they get a confirmation email to choose one."});
+    }
+    user["description"] = json!("The new user; absent attributes take their defaults (the caller's organization, role User, the email as username).");
+    serde_json::from_value(schema).expect("a valid schema")
+}
+
+/// `POST /v2/users`' body.
 pub enum NewUserBodySchema {}
 
 impl utoipa::PartialSchema for NewUserBodySchema {
     fn schema() -> RefOr<Schema> {
-        let mut schema = serde_json::to_value(UserBodySchema::schema()).expect("a schema");
-        let user = &mut schema["properties"]["user"];
-        user["required"] = json!(["email"]);
-        user["properties"]["email"]["type"] = json!("string");
-        user["properties"]["password"] = json!({"type": ["string", "null"], "minLength": 8, "maxLength": 128,
-                   "description": "Set it and the user can sign in at once; leave it out and they get a confirmation email to choose one."});
-        user["description"] = json!("The new user; absent attributes take their defaults (the caller's organization, role User, the email as username).");
-        serde_json::from_value(schema).expect("a valid schema")
+        new_user_schema(true)
     }
 }
 
 impl ToSchema for NewUserBodySchema {
     fn name() -> std::borrow::Cow<'static, str> {
         "NewUserBody".into()
+    }
+}
+
+/// `POST /v2/users/invite`' body: the invitee chooses their password.
+pub enum InvitationBodySchema {}
+
+impl utoipa::PartialSchema for InvitationBodySchema {
+    fn schema() -> RefOr<Schema> {
+        new_user_schema(false)
+    }
+}
+
+impl ToSchema for InvitationBodySchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "InvitationBody".into()
     }
 }
 
@@ -206,7 +229,10 @@ impl ToSchema for NewUserBodySchema {
 /// to choose it.
 #[utoipa::path(post, path = "/v2/users", tag = "Users",
     request_body = NewUserBodySchema,
-    responses((status = 201, description = "Created", body = One<Resource<UserAttributes>>)))]
+    responses(
+        (status = 201, description = "Created", body = One<Resource<UserAttributes>>),
+        (status = 404, description = "The organization doesn't exist or isn't the caller's to see", body = ApiError),
+    ))]
 async fn create(
     State(state): State<AppState>,
     AuthUser(principal): AuthUser,
@@ -242,8 +268,11 @@ fn created(user: &User) -> Response {
 /// user attribute too). The invitee gets an email whose link (`/invitation/{token}`, valid 7 days,
 /// once) lets them choose a password and signs them in.
 #[utoipa::path(post, path = "/v2/users/invite", tag = "Users",
-    request_body = NewUserBodySchema,
-    responses((status = 201, description = "Invited (the user exists, unconfirmed)", body = One<Resource<UserAttributes>>)))]
+    request_body = InvitationBodySchema,
+    responses(
+        (status = 201, description = "Invited (the user exists, unconfirmed)", body = One<Resource<UserAttributes>>),
+        (status = 404, description = "The organization doesn't exist or isn't the caller's to see", body = ApiError),
+    ))]
 async fn invite(
     State(state): State<AppState>,
     AuthUser(principal): AuthUser,
