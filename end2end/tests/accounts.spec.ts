@@ -121,3 +121,40 @@ test.describe("without JavaScript", () => {
     await expect(page.getByRole("status").filter({ hasText: "an email with a link" })).toBeVisible();
   });
 });
+
+test("a user deletes their own account from Security, after the password and a confirmation", async ({ page, request }) => {
+  const email = `leaver-${uniqueSuffix()}@example.com`;
+  const token = await apiToken(request);
+  const orgId = await createOrg(request, token, { name: `Leavers ${uniqueSuffix()}` });
+  // An Admin first, so that the leaver isn't the organization's last one.
+  await expectStatus(
+    await request.post("/v2/users", {
+      headers: bearer(token),
+      data: { user: { email: `stays-${uniqueSuffix()}@example.com`, role: "Admin", password: "stays password", organization_id: orgId } },
+    }),
+    201,
+  );
+  await expectStatus(
+    await request.post("/v2/users", {
+      headers: bearer(token),
+      data: { user: { email, password: "leaver password", organization_id: orgId } },
+    }),
+    201,
+  );
+  await signIn(page, { email, password: "leaver password" });
+  await goto(page, "/me/security");
+  const password = page.getByLabel("Your password", { exact: true });
+  await password.fill("not my password");
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await dialog.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page.locator("#delete-account-password-error")).toHaveText("is incorrect");
+  await expect(password).toHaveAttribute("aria-invalid", "true");
+  await password.fill("leaver password");
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await dialog.getByRole("button", { name: "Delete my account" }).click();
+  await page.waitForURL(/\/login\?notice=account_deleted/);
+  await expect(page.getByText("Your account is deleted.")).toBeVisible();
+  const left = await request.get(`/v2/users?q[email]=${encodeURIComponent(email)}`, { headers: bearer(token) });
+  expect((await left.json()).meta.total_count).toBe(0);
+});

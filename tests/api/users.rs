@@ -166,6 +166,43 @@ async fn every_users_endpoint_answers_each_role_as_tenancy_says() {
         404,
     )
     .await;
+    // The writes that add users or send links, per caller: (invite into A, resend for the target,
+    // make the target's Admin a partner). Invisible is 404, visible but not theirs to do is 403.
+    let resend = format!("{one}/resend_confirmation");
+    let partner = format!("/v2/users/{}/partner", w.admin_a);
+    for (i, (token, invite, resent, partnered)) in [
+        (&t.user_a, 403, 404, 404),
+        (&t.admin_b, 404, 404, 404),
+        (&t.admin_a, 201, 409, 403),
+        (&t.super_admin, 201, 409, 200),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = json!({"user": {"email": format!("walk{i}@alpha.example"), "organization_id": w.org_a}});
+        assert_eq!(
+            status(app.post_json("/v2/users/invite", token, &body).await).await,
+            invite
+        );
+        // The target is confirmed: nothing to resend (409), once it is the caller's to see.
+        assert_eq!(
+            status(app.post_json(&resend, token, &json!({})).await).await,
+            resent
+        );
+        assert_eq!(
+            status(app.put_json(&partner, token, &json!({})).await).await,
+            partnered
+        );
+    }
+    let anonymous = app
+        .client
+        .post(app.url("/v2/users"))
+        .json(&json!({"user": {"email": "anon@alpha.example"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(anonymous, 401).await;
+
     // An Admin can't touch the Super Admin (not visible to them at all).
     let root = format!("/v2/users/{}", w.super_id);
     assert_error(app.get(&root, &t.admin_a).await, 404).await;
@@ -578,4 +615,148 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
         200
     );
     assert_eq!(app.audited("user.password_change").await, 1);
+}
+
+#[tokio::test]
+async fn a_user_deletes_their_own_account_with_their_password_unless_it_holds_things_together() {
+    let app = spawn_app().await;
+    let root = app.admin_token().await;
+    let org = app
+        .create_organization(&root, json!({"name": "Alpha", "company_name": "Alpha Ltd"}))
+        .await;
+    app.add_user(&org, "admin@alpha.example", Role::Admin).await;
+    let leaver = app.add_user(&org, "leaver@alpha.example", Role::User).await;
+    let token = app.token_for("leaver@alpha.example", USER_PASSWORD).await;
+    let admin = app.token_for("admin@alpha.example", USER_PASSWORD).await;
+
+    let wrong = app
+        .client
+        .delete(app.url("/v2/user/me"))
+        .bearer_auth(&token)
+        .json(&json!({"password": "not it at all"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        assert_error(wrong, 422).await["errors"][0]["field"],
+        "password"
+    );
+    let missing = app
+        .client
+        .delete(app.url("/v2/user/me"))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(missing, 422).await;
+    assert_eq!(
+        app.get("/v2/user/me", &token).await.status(),
+        200,
+        "still there"
+    );
+
+    // The organization's only Admin can't leave while it has users; the answer says why.
+    let answer: Value = app
+        .get("/v2/user/can_delete", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["can_delete"], false);
+    assert!(answer["reasons"][0]
+        .as_str()
+        .unwrap()
+        .contains("last Admin"));
+    let refused = app
+        .client
+        .delete(app.url("/v2/user/me"))
+        .bearer_auth(&admin)
+        .json(&json!({"password": USER_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(refused, 409).await;
+    let root_answer: Value = app
+        .get("/v2/user/can_delete", &root)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        root_answer["can_delete"], false,
+        "the last Super Admin stays"
+    );
+
+    let answer: Value = app
+        .get("/v2/user/can_delete", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer, json!({"can_delete": true, "reasons": []}));
+    let deleted = app
+        .client
+        .delete(app.url("/v2/user/me"))
+        .bearer_auth(&token)
+        .json(&json!({"password": USER_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(
+        app.get("/v2/user/me", &token).await.status(),
+        401,
+        "the session went with it"
+    );
+    assert_error(app.get(&format!("/v2/users/{leaver}"), &root).await, 404).await;
+    assert_eq!(app.audited("user.delete_self").await, 1);
+}
+
+#[tokio::test]
+async fn only_a_super_admin_makes_an_admin_a_partner() {
+    let app = spawn_app().await;
+    let root = app.admin_token().await;
+    let org = app
+        .create_organization(&root, json!({"name": "Alpha", "company_name": "Alpha Ltd"}))
+        .await;
+    let admin = app.add_user(&org, "admin@alpha.example", Role::Admin).await;
+    let user = app.add_user(&org, "user@alpha.example", Role::User).await;
+    let admin_token = app.token_for("admin@alpha.example", USER_PASSWORD).await;
+
+    let by_admin = app
+        .put_json(
+            &format!("/v2/users/{admin}/partner"),
+            &admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_error(by_admin, 403).await;
+    let not_an_admin = app
+        .put_json(&format!("/v2/users/{user}/partner"), &root, &json!({}))
+        .await;
+    assert_error(not_an_admin, 409).await;
+    let made = app
+        .put_json(&format!("/v2/users/{admin}/partner"), &root, &json!({}))
+        .await;
+    assert_eq!(made.status(), 200);
+    let shown: Value = app
+        .get(&format!("/v2/users/{admin}"), &root)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["data"]["attributes"]["partner"], true);
+    let unmade = app
+        .delete(&format!("/v2/users/{admin}/partner"), &root)
+        .await;
+    assert_eq!(unmade.status(), 200);
+    let unknown = app
+        .put_json(
+            &format!("/v2/users/{}/partner", uuid::Uuid::new_v4()),
+            &root,
+            &json!({}),
+        )
+        .await;
+    assert_error(unknown, 404).await;
 }

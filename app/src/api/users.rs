@@ -266,3 +266,53 @@ pub async fn resend_confirmation(id: String) -> Result<(), ApiError> {
     ui::redirect_plain_form(&format!("/users/{id}?notice=confirmation_resent"));
     Ok(())
 }
+
+/// Whether the signed-in user may delete their own account, and why not.
+#[server(endpoint = "me/can_delete")]
+pub async fn can_delete_me() -> Result<CanDelete, ApiError> {
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::can_delete_me(&state.db, &principal)
+        .await
+        .map_err(ui::fail)
+}
+
+/// "Delete my account": with the password; the session ends and the browser lands on sign-in.
+#[server(endpoint = "me/delete")]
+pub async fn delete_me(#[server(default)] password: String) -> Result<(), ApiError> {
+    use crate::server::auth::cookie::clear_session_cookie;
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::delete_me(&state.db, &principal, &password)
+        .await
+        .map_err(ui::fail)?;
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&clear_session_cookie(state.config.secure_cookies)),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+    ui::redirect_plain_form("/login?notice=account_deleted");
+    Ok(())
+}
+
+/// A Super Admin makes a user a partner, or stops them being one.
+#[server(endpoint = "users/partner")]
+pub async fn set_partner(id: String, partner: bool) -> Result<(), ApiError> {
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::set_partner(&state.db, &principal, &id, partner)
+        .await
+        .map_err(ui::fail)?;
+    ui::redirect_plain_form(&format!("/users/{id}?notice=user_saved"));
+    Ok(())
+}

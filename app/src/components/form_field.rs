@@ -18,8 +18,16 @@ pub fn FormField(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] value: Option<String>,
     #[prop(optional)] required: bool,
+    /// The input's id when the page has two fields of the same name (default `field-<key>`).
+    #[prop(optional)]
+    id: Option<&'static str>,
+    /// To read the value from code (a form confirmed in a dialog first).
+    #[prop(optional)]
+    node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
-    let id = format!("field-{key}");
+    let id = id
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("field-{key}"));
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let message = move || errors.with(|e| e.as_ref().and_then(|e| e.field_message(key)));
@@ -43,7 +51,7 @@ pub fn FormField(
                 <label for=id.clone()>{label}</label>
                 {required.then(|| view! { <span class="required" aria-hidden="true">"*"</span> })}
             </div>
-            <input id=id name=key type=input_type autocomplete=autocomplete value=value
+            <input node_ref=node_ref id=id name=key type=input_type autocomplete=autocomplete value=value
                 aria-required=required.to_string()
                 aria-invalid=move || message().is_some().to_string() aria-describedby=described_by/>
             {hint.map(|hint| view! { <p class="field-hint muted small" id=hint_id.clone()>{hint}</p> })}

@@ -1,7 +1,8 @@
 //! `/me` (the signed-in user's profile) and `/me/security` (their password; 2FA and access tokens
 //! come with the security screens).
 
-use crate::api::users::{get_me, ChangePassword, UpdateMe};
+use crate::api::users::{can_delete_me, get_me, ChangePassword, DeleteMe, UpdateMe};
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::form_field::FormField;
 use crate::components::form_state::{
     focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
@@ -91,6 +92,87 @@ fn ProfileEditor(user: User) -> impl IntoView {
     }
 }
 
+/// "Delete my account": the password, then (with JavaScript) a confirmation dialog. Disabled with
+/// the reasons when the account holds the instance or an organization together. Without
+/// JavaScript the form posts as it is: typing the password is the confirmation.
+#[component]
+fn DeleteAccount() -> impl IntoView {
+    let allowed = Resource::new(|| (), |_| can_delete_me());
+    let delete = ServerAction::<DeleteMe>::new();
+    let errors = RwSignal::new(initial_error(delete).filter(|e| e.status == 422));
+    let refused = RwSignal::new(None::<String>);
+    let confirming = RwSignal::new(false);
+    let password = NodeRef::<html::Input>::new();
+    let delete_url = <DeleteMe as server_fn::ServerFn>::url();
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => {
+            confirming.set(false);
+            // A full load: the session is gone, the app starts over signed out.
+            #[cfg(feature = "hydrate")]
+            let _ = window()
+                .location()
+                .set_href("/login?notice=account_deleted");
+        }
+        Some(Err(err)) => {
+            confirming.set(false);
+            if err.status == 422 {
+                errors.set(Some(err));
+            } else {
+                errors.set(None);
+                refused.set(Some(err.message));
+            }
+        }
+        None => {}
+    });
+    let on_confirm = Callback::new(move |_| {
+        let typed = password
+            .get_untracked()
+            .map(|input| input.value())
+            .unwrap_or_default();
+        delete.dispatch(DeleteMe { password: typed });
+    });
+    view! {
+        <section class="card form form-narrow danger-zone" aria-labelledby="delete-account-title">
+            <h2 id="delete-account-title">"Delete my account"</h2>
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match allowed.await {
+                        Ok(answer) if !answer.can_delete => Either::Left(view! {
+                            <p>"Your account can't be deleted now:"</p>
+                            <ul class="reasons">
+                                {answer.reasons.into_iter().map(|reason| view! { <li>{reason}</li> }).collect_view()}
+                            </ul>
+                        }),
+                        _ => Either::Right(view! {
+                            <p class="muted">"Your account and everything that is only yours go for good, and you are signed out."</p>
+                            {move || refused.get().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+                            <form method="post" action=delete_url novalidate
+                                on:submit=move |ev| {
+                                    ev.prevent_default();
+                                    confirming.set(true);
+                                }>
+                                <FormField errors key="password" id="delete-account-password" label="Your password" input_type="password"
+                                    autocomplete="current-password" node_ref=password/>
+                                <div class="form-actions">
+                                    <button type="submit" class="btn btn-danger" disabled=move || delete.pending().get()>"Delete my account"</button>
+                                </div>
+                            </form>
+                        }),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <ConfirmDialog
+            open=confirming
+            title="Delete your account?"
+            message="This can't be undone."
+            confirm_label="Delete my account"
+            busy=Signal::derive(move || delete.pending().get())
+            on_confirm
+        />
+    }
+}
+
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let toasts = use_toasts();
@@ -117,7 +199,7 @@ pub fn SecurityPage() -> impl IntoView {
         <div class="page-header">
             <div>
                 <h1>"Security"</h1>
-                <p class="muted">"Your password. Changing it signs you out everywhere else."</p>
+                <p class="muted">"Your password, and your account itself. Changing the password signs you out everywhere else."</p>
             </div>
             <div class="page-actions"><a class="btn" href="/me">"Profile"</a></div>
         </div>
@@ -134,5 +216,6 @@ pub fn SecurityPage() -> impl IntoView {
                 </button>
             </div>
         </ActionForm>
+        <DeleteAccount/>
     }
 }

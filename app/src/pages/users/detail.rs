@@ -1,5 +1,7 @@
 use super::form::UserFields;
-use crate::api::users::{get_user, DeleteUser, ResendConfirmation, UpdateUser, UserDetail};
+use crate::api::users::{
+    get_user, DeleteUser, ResendConfirmation, SetPartner, UpdateUser, UserDetail,
+};
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::form_state::{
     focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
@@ -8,7 +10,8 @@ use crate::components::notice::Notice;
 use crate::components::record_page::{Breadcrumbs, ConflictBanner, DeleteButton, RecordMissing};
 use crate::components::toast::use_toasts;
 use crate::domain::time::format_short;
-use crate::domain::user::UserInput;
+use crate::domain::user::{CurrentUser, UserInput};
+use crate::domain::Role;
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
@@ -125,8 +128,9 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
     let a = &user.attributes;
     let organization = a.organization.clone();
     let facts = format!(
-        "{} · {} · {} sign-in{}{}",
+        "{}{} · {} · {} sign-in{}{}",
         a.role,
+        if a.partner { " (partner)" } else { "" },
         if a.verified {
             "confirmed"
         } else {
@@ -153,6 +157,10 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
     );
     let delete_href = format!("/users/{id}/delete");
     let roles = detail.assignable_roles;
+    // Only a Super Admin hands out partnership, and only to an Admin (or takes it back).
+    let may_grant_partner = use_context::<CurrentUser>()
+        .is_some_and(|me| me.role == Role::SuperAdmin)
+        && (a.partner || a.role >= Role::Admin);
 
     view! {
         <Title text=move || title.get()/>
@@ -168,6 +176,7 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
             </div>
             <div class="page-actions">
                 {(!a.verified).then(|| view! { <ResendButton id=id.clone()/> })}
+                {may_grant_partner.then(|| view! { <PartnerButton id=id.clone() partner=a.partner/> })}
                 <DeleteButton href=delete_href confirming blockers=detail.can_delete.reasons/>
             </div>
         </div>
@@ -258,6 +267,31 @@ fn ResendButton(id: String) -> impl IntoView {
         <ActionForm action=resend>
             <input type="hidden" name="id" value=id/>
             <button type="submit" class="btn" disabled=move || resend.pending().get()>"Resend invitation"</button>
+        </ActionForm>
+    }
+}
+
+/// "Make partner" / "Remove partner" (Super Admin): a partner Admin creates customer organizations.
+#[component]
+fn PartnerButton(id: String, partner: bool) -> impl IntoView {
+    let set = ServerAction::<SetPartner>::new();
+    let toasts = use_toasts();
+    Effect::new(move |_| match set.value().get() {
+        Some(Ok(())) => {
+            // The page's version changed: load it again rather than keep a stale form.
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().reload();
+        }
+        Some(Err(err)) => toasts.error(err.message),
+        None => {}
+    });
+    view! {
+        <ActionForm action=set>
+            <input type="hidden" name="id" value=id/>
+            <input type="hidden" name="partner" value=(!partner).to_string()/>
+            <button type="submit" class="btn" disabled=move || set.pending().get()>
+                {if partner { "Remove partner" } else { "Make partner" }}
+            </button>
         </ActionForm>
     }
 }

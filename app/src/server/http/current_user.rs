@@ -5,8 +5,9 @@ use super::extract::{IfMatch, JsonBody};
 use super::organizations::{organization_resource, OrganizationBody};
 use super::users::{user_resource, UserBody, UserBodySchema};
 use crate::domain::organization::OrganizationAttributes;
-use crate::domain::user::UserAttributes;
+use crate::domain::user::{CanDelete, UserAttributes};
 use crate::error::ApiError;
+use crate::server::auth::cookie::clear_session_cookie;
 use crate::server::auth::AuthUser;
 use crate::server::services::organizations as service;
 use crate::server::services::users;
@@ -15,6 +16,8 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::header::ETAG;
+use http::header::SET_COOKIE;
+use http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -23,8 +26,9 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(show_organization, update_organization))
-        .routes(routes!(show_me, update_me))
+        .routes(routes!(show_me, update_me, delete_me))
         .routes(routes!(change_password))
+        .routes(routes!(can_delete_me))
 }
 
 /// Get current user
@@ -100,6 +104,52 @@ async fn change_password(
     )
     .await?;
     Ok(Json(Empty {}))
+}
+
+/// `{"password"}`: the account's own password, to delete it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct DeleteAccount {
+    password: String,
+}
+
+/// Delete my account
+///
+/// The password is required (422 naming `password` when it is wrong). Refused with a 409 and the
+/// reasons when `GET /v2/user/can_delete` says no (the last Super Admin, the last Admin of an
+/// organization with users, the partner of customer organizations). Every session ends.
+#[utoipa::path(delete, path = "/v2/user/me", tag = "Current user",
+    request_body = DeleteAccount,
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "The account can't be deleted now (the message says why)", body = ApiError),
+    ))]
+async fn delete_me(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    JsonBody(body): JsonBody<DeleteAccount>,
+) -> Result<Response, AppError> {
+    users::delete_me(&state.db, &principal, &body.password).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            SET_COOKIE,
+            clear_session_cookie(state.config.secure_cookies),
+        )],
+    )
+        .into_response())
+}
+
+/// Check whether my account can be deleted
+///
+/// `can_delete` and, when not, every reason.
+#[utoipa::path(get, path = "/v2/user/can_delete", tag = "Current user",
+    responses((status = 200, description = "The answer", body = CanDelete)))]
+async fn can_delete_me(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+) -> Result<Json<CanDelete>, AppError> {
+    Ok(Json(users::can_delete_me(&state.db, &principal).await?))
 }
 
 /// Get current organization

@@ -37,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(export))
         .routes(routes!(show, update, destroy))
         .routes(routes!(can_delete))
+        .routes(routes!(make_partner, unmake_partner))
 }
 
 /// `GET /v2/users`' parameters.
@@ -412,6 +413,44 @@ async fn can_delete(
     Ok(Json(
         service::can_delete_user(&state.db, &principal, &id).await?,
     ))
+}
+
+/// Make a user a partner
+///
+/// Super Admin only. A partner Admin creates customer organizations; only an Admin can be one
+/// (409 otherwise).
+#[utoipa::path(put, path = "/v2/users/{id}/partner", tag = "Users",
+    params(("id" = String, Path, format = Uuid, description = "User id")),
+    responses(
+        (status = 200, description = "A partner now (the new version is in `ETag`)", body = Empty),
+        (status = 409, description = "Not an Admin", body = ApiError),
+    ))]
+async fn make_partner(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = service::set_partner(&state.db, &principal, &id, true).await?;
+    Ok(([(ETAG, user.etag())], Json(Empty {})).into_response())
+}
+
+/// Stop a user being a partner
+///
+/// Super Admin only. The last partner of an organization with customer organizations stays one
+/// until they are handed over (409).
+#[utoipa::path(delete, path = "/v2/users/{id}/partner", tag = "Users",
+    params(("id" = String, Path, format = Uuid, description = "User id")),
+    responses(
+        (status = 200, description = "No longer a partner (the new version is in `ETag`)", body = Empty),
+        (status = 409, description = "Customers still depend on them", body = ApiError),
+    ))]
+async fn unmake_partner(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = service::set_partner(&state.db, &principal, &id, false).await?;
+    Ok(([(ETAG, user.etag())], Json(Empty {})).into_response())
 }
 
 /// The CSV columns: the read model's, flat.

@@ -1079,3 +1079,107 @@ pub async fn resend_confirmation(
     super::outbox::wake();
     Ok(())
 }
+
+/// `GET /v2/user/can_delete`: whether the signed-in user may delete their own account, and why not.
+pub async fn can_delete_me(db: &Db, principal: &Principal) -> Result<CanDelete, AppError> {
+    let mut conn = db.conn().await?;
+    let mut exec = conn.exec();
+    let me = find_visible(&mut exec, principal, &principal.user_id).await?;
+    let reasons = deletion_blockers(&mut exec, &me).await?;
+    Ok(CanDelete {
+        can_delete: reasons.is_empty(),
+        reasons,
+    })
+}
+
+/// `DELETE /v2/user/me`: the password proves it is the user; refused (409, with the reasons) when
+/// the account holds the instance or an organization together. Every session ends with it.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+pub async fn delete_me(
+    db: &Db,
+    principal: &Principal,
+    password_attempt: &str,
+) -> Result<(), AppError> {
+    let stored: Option<String> = db
+        .fetch_optional::<(Option<String>,)>(
+            &Sql::new("SELECT password_hash FROM users WHERE id = $1").bind(&principal.user_id),
+        )
+        .await?
+        .and_then(|(hash,)| hash);
+    if password_attempt.is_empty() {
+        return Err(AppError::invalid("password", "can't be blank"));
+    }
+    if !password::verify(password_attempt.to_string(), stored).await? {
+        return Err(AppError::invalid("password", "is incorrect"));
+    }
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    lock_for_update(&mut exec, Locked::Users, &principal.user_id).await?;
+    let me = find_visible(&mut exec, principal, &principal.user_id).await?;
+    let reasons = deletion_blockers(&mut exec, &me).await?;
+    if !reasons.is_empty() {
+        return Err(AppError::Conflict(reasons.join(" ")));
+    }
+    exec.execute(&Sql::new("DELETE FROM users WHERE id = $1").bind(&me.id))
+        .await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, "user.delete_self", "users", Some(&me.id))
+            .with_changes(diff(&json!(input_map(&me.to_input())), &json!({}))),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `PUT` / `DELETE /v2/users/{id}/partner`: a partner Admin creates customer organizations
+/// (`POST /v2/users/customer`). Only a Super Admin hands that power out; only an Admin can hold
+/// it; the last partner of an organization with customers keeps it until they are handed over.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id, target = %id))]
+pub async fn set_partner(
+    db: &Db,
+    principal: &Principal,
+    id: &str,
+    partner: bool,
+) -> Result<User, AppError> {
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    lock_for_update(&mut exec, Locked::Users, id).await?;
+    let user = find_visible(&mut exec, principal, id).await?;
+    if principal.role != Role::SuperAdmin {
+        return Err(AppError::Forbidden(
+            "Only a Super Admin makes a user a partner.".into(),
+        ));
+    }
+    if user.attributes.partner == partner {
+        return Ok(user);
+    }
+    if partner && user.attributes.role < Role::Admin {
+        return Err(AppError::Conflict(
+            "Only an Admin can be a partner: give them the Admin role first.".into(),
+        ));
+    }
+    if !partner {
+        let blockers = deletion_blockers(&mut exec, &user).await?;
+        if let Some(reason) = blockers.into_iter().find(|r| r.contains("customer")) {
+            return Err(AppError::Conflict(reason));
+        }
+    }
+    exec.execute(
+        &Sql::new("UPDATE users SET partner = $1, lock_version = lock_version + 1, updated_at = $2 WHERE id = $3")
+            .bind(partner)
+            .bind(now())
+            .bind(&user.id),
+    )
+    .await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, "user.update", "users", Some(&user.id))
+            .in_organization(Some(&user.attributes.organization.id))
+            .with_changes(json!({"partner": {"from": !partner, "to": partner}})),
+    )
+    .await?;
+    let updated = find_visible(&mut exec, principal, id).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
