@@ -15,7 +15,7 @@ use crate::pages::organizations::{
     DeleteOrganizationPage, NewOrganizationPage, OrganizationListPage, OrganizationPage,
 };
 use crate::pages::outbox::OutboxPage;
-use crate::pages::users::{DeleteUserPage, NewUserPage, UserListPage, UserPage};
+use crate::pages::users::{DeleteUserPage, ImportUsersPage, NewUserPage, UserListPage, UserPage};
 use crate::url::encode_component;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("me/security") view=SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("users") view=UserListPage ssr=SsrMode::Async/>
                     <Route path=path!("users/new") view=NewUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("users/import") view=ImportUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id/delete") view=DeleteUserPage ssr=SsrMode::Async/>

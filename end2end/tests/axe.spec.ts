@@ -64,6 +64,7 @@ for (const colorScheme of ["light", "dark"] as const) {
           "/me",
           "/me/security",
           "/users/new",
+          "/users/import",
           "/outbox",
           // Last: the dialog below opens from this page's Delete.
           `/organizations/${id}?notice=organization_saved`,

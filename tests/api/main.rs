@@ -11,4 +11,5 @@ mod robustness;
 mod search;
 mod smtp_server;
 mod static_files;
+mod user_import;
 mod users;

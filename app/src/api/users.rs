@@ -316,3 +316,66 @@ pub async fn set_partner(id: String, partner: bool) -> Result<(), ApiError> {
     ui::redirect_plain_form(&format!("/users/{id}?notice=user_saved"));
     Ok(())
 }
+
+/// `/users/import`: the uploaded CSV (`file`) checked (`dry_run=true`) or imported. Every bad row
+/// comes back as a 422 whose fields are `rows[<line>].<column>`, so the plain form post (no
+/// JavaScript) shows them too; a clean check answers the counts, an import goes to the users.
+#[server(endpoint = "users/import", input = server_fn::codec::MultipartFormData)]
+pub async fn import_users(
+    data: server_fn::codec::MultipartData,
+) -> Result<crate::domain::user::ImportReport, ApiError> {
+    use crate::domain::FieldError;
+    use crate::server::services::user_import;
+    use crate::server::{ui, AppError};
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    let mut form = data
+        .into_inner()
+        .ok_or_else(|| ui::fail(AppError::BadRequest("The upload can't be read.".into())))?;
+    let mut file = None;
+    let mut dry_run = false;
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("file") => {
+                let bytes = field.bytes().await.map_err(|e| {
+                    ui::fail(AppError::BadRequest(format!(
+                        "The upload can't be read: {e}"
+                    )))
+                })?;
+                file = Some(bytes);
+            }
+            Some("dry_run") => dry_run = field.text().await.is_ok_and(|v| v == "true"),
+            _ => {}
+        }
+    }
+    let bytes = file
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| ui::fail(AppError::invalid("file", "choose a CSV file")))?;
+    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+        ui::fail(AppError::invalid(
+            "file",
+            "is not UTF-8 text (save it as \"CSV UTF-8\")",
+        ))
+    })?;
+    let report = user_import::import_users(&state.db, &state.config, &principal, &text, dry_run)
+        .await
+        .map_err(ui::fail)?;
+    if !report.errors.is_empty() {
+        let errors = report
+            .errors
+            .iter()
+            .map(|e| FieldError::new(format!("rows[{}].{}", e.row, e.field), e.message.clone()))
+            .collect();
+        return Err(ui::fail(AppError::Invalid(errors)));
+    }
+    if dry_run {
+        ui::redirect_plain_form(&format!(
+            "/users/import?notice=import_checked&created={}&updated={}",
+            report.created, report.updated
+        ));
+    } else {
+        ui::redirect_plain_form("/users?notice=users_imported");
+    }
+    Ok(report)
+}

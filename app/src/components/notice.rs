@@ -17,6 +17,8 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "user_invited" => "Invitation sent.",
         "user_created" => "User created.",
         "confirmation_resent" => "A new link is on its way; the previous one no longer works.",
+        "import_checked" => "The file is fine: choose it again and Import.",
+        "users_imported" => "Users imported. The new ones have their invitations.",
         "account_deleted" => "Your account is deleted.",
         "welcome" => "Welcome to Steward: your invitation is accepted.",
         "confirmed" => "Your email address is confirmed. You can sign in now.",

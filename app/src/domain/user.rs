@@ -471,3 +471,21 @@ mod tests {
         );
     }
 }
+
+/// One problem: the file's line (the header is line 1), the column, what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub message: String,
+}
+
+/// What an import did, or (a dry run, or a file with errors) would do.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub errors: Vec<RowError>,
+}

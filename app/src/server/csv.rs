@@ -47,3 +47,122 @@ mod tests {
         assert_eq!(line(["a", "b"]), "a,b\r\n");
     }
 }
+
+/// Reads RFC 4180 CSV: quoted cells (with `""` for a quote, and line breaks inside), CRLF or LF
+/// line ends, a UTF-8 byte-order mark ignored. Answers the records; an unterminated quote is an
+/// error naming the line it started on.
+pub fn parse(text: &str) -> Result<Vec<Vec<String>>, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut cell = String::new();
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    let mut quoted_since = None;
+    let mut at_cell_start = true;
+    while let Some(c) = chars.next() {
+        if quoted_since.is_some() {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    cell.push('"');
+                }
+                '"' => quoted_since = None,
+                c => {
+                    if c == '\n' {
+                        line += 1;
+                    }
+                    cell.push(c);
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' if at_cell_start => {
+                quoted_since = Some(line);
+                at_cell_start = false;
+            }
+            ',' => {
+                record.push(std::mem::take(&mut cell));
+                at_cell_start = true;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => {
+                record.push(std::mem::take(&mut cell));
+                records.push(std::mem::take(&mut record));
+                line += 1;
+                at_cell_start = true;
+            }
+            c => {
+                cell.push(c);
+                at_cell_start = false;
+            }
+        }
+    }
+    if let Some(start) = quoted_since {
+        return Err(format!(
+            "a quoted cell that starts on line {start} never ends"
+        ));
+    }
+    if !cell.is_empty() || !record.is_empty() {
+        record.push(cell);
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `@`, or `+` / `-` not followed by a number),
+/// after taking off the `'` our own export puts in front of such cells.
+pub fn unguard_cell(value: &str) -> Result<String, String> {
+    if let Some(rest) = value.strip_prefix('\'') {
+        if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            return Ok(rest.to_string());
+        }
+    }
+    let numeric = |rest: &str| {
+        let rest = rest.trim_start();
+        rest.starts_with(|c: char| c.is_ascii_digit() || c == '(')
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || " ()-./".contains(c))
+    };
+    match value.chars().next() {
+        Some('=' | '@') => Err("looks like a spreadsheet formula".into()),
+        Some('+' | '-') if !numeric(&value[1..]) => Err("looks like a spreadsheet formula".into()),
+        _ => Ok(value.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn reads_quotes_line_breaks_and_both_line_ends() {
+        let records =
+            parse("\u{feff}email,comment\r\na@x.io,\"one, \"\"two\"\"\nthree\"\nb@x.io,\n")
+                .unwrap();
+        assert_eq!(
+            records,
+            vec![
+                vec!["email".to_string(), "comment".to_string()],
+                vec!["a@x.io".to_string(), "one, \"two\"\nthree".to_string()],
+                vec!["b@x.io".to_string(), String::new()],
+            ]
+        );
+        assert!(parse("a,\"never closed\nb").unwrap_err().contains("line 1"));
+    }
+
+    #[test]
+    fn formulas_are_refused_and_our_own_guard_is_undone() {
+        assert!(unguard_cell("=HYPERLINK(\"x\")").is_err());
+        assert!(unguard_cell("@SUM(1)").is_err());
+        assert!(unguard_cell("-cmd").is_err());
+        assert_eq!(
+            unguard_cell("+1 (555) 010-2000").unwrap(),
+            "+1 (555) 010-2000"
+        );
+        assert_eq!(unguard_cell("'+1 555").unwrap(), "+1 555");
+        assert_eq!(unguard_cell("plain").unwrap(), "plain");
+    }
+}

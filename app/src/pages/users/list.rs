@@ -98,7 +98,10 @@ pub fn UserListPage() -> impl IntoView {
                 <h1>"Users"</h1>
                 <p class="muted">"Search, filter and open the users you administer."</p>
             </div>
-            <div class="page-actions"><a class="btn btn-primary" href="/users/new">"Invite"</a></div>
+            <div class="page-actions">
+                <a class="btn" href="/users/import">"Import"</a>
+                <a class="btn btn-primary" href="/users/new">"Invite"</a>
+            </div>
         </div>
         <DataList text=TEXT sorts=&USER_SORTS columns=columns() fetch=fetch export_href=export_href filters=filters()/>
     }

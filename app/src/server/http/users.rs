@@ -6,6 +6,7 @@ use super::extract::{attribute_pairs, IfMatch, JsonBody, QueryPairs};
 use super::openapi::{DocumentedList, ListParams};
 use crate::domain::list::{ListQuery, ListSpec};
 use crate::domain::time::format_millis;
+use crate::domain::user::ImportReport;
 use crate::domain::user::{
     CanDelete, User, UserAttributes, UserFieldKind, UserInput, LOCALES, USER_FIELDS,
 };
@@ -13,10 +14,11 @@ use crate::domain::Role;
 use crate::error::ApiError;
 use crate::server::auth::AuthUser;
 use crate::server::csv;
+use crate::server::services::user_import;
 use crate::server::services::users::{self as service, Onboarding, LIST_SPEC};
 use crate::server::{AppError, AppState};
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures::StreamExt;
@@ -35,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invite))
         .routes(routes!(resend_confirmation))
         .routes(routes!(export))
+        .routes(routes!(import))
         .routes(routes!(show, update, destroy))
         .routes(routes!(can_delete))
         .routes(routes!(make_partner, unmake_partner))
@@ -451,6 +454,113 @@ async fn unmake_partner(
 ) -> Result<Response, AppError> {
     let user = service::set_partner(&state.db, &principal, &id, false).await?;
     Ok(([(ETAG, user.etag())], Json(Empty {})).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Check only: answer what would happen, write nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// `multipart/form-data` with the file in `file` (and nothing else).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ImportUpload {
+    #[schema(format = Binary, content_media_type = "text/csv")]
+    file: String,
+}
+
+/// Import users
+///
+/// A CSV (`text/csv` body, or `multipart/form-data` with `file`) whose header names user
+/// attributes (`email` required; our export's own columns are accepted, matching is by email). A
+/// row whose email belongs to a user the caller manages updates them (not their role or
+/// organization); any other row creates an invited user. `dry_run=true` checks only. Every bad
+/// row and field is listed at once; a real run with any invalid row writes nothing and answers
+/// 422 (the fields are `rows[<line>].<column>`, the header being line 1). Cells that a
+/// spreadsheet would run as formulas are refused; our export's `'` guard is taken off.
+#[utoipa::path(post, path = "/v2/users/import", tag = "Users",
+    params(ImportQuery),
+    request_body(content(
+        (String = "text/csv"),
+        (ImportUpload = "multipart/form-data"),
+    )),
+    responses(
+        (status = 200, description = "Imported (or, with `dry_run`, what would be; `errors` lists every bad row)", body = One<ImportReport>),
+        (status = 422, description = "A bad header or encoding, or (a real run) invalid rows: nothing was imported", body = ApiError),
+    ))]
+async fn import(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    Query(query): Query<ImportQuery>,
+    request: axum::extract::Request,
+) -> Result<Json<One<ImportReport>>, AppError> {
+    let text = import_text(&state, request).await?;
+    let report =
+        user_import::import_users(&state.db, &state.config, &principal, &text, query.dry_run)
+            .await?;
+    if !query.dry_run && !report.errors.is_empty() {
+        return Err(AppError::Invalid(
+            report
+                .errors
+                .iter()
+                .map(|e| {
+                    crate::domain::FieldError::new(
+                        format!("rows[{}].{}", e.row, e.field),
+                        e.message.clone(),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    Ok(Json(One { data: report }))
+}
+
+/// The CSV of an import request: the body itself, or the `file` part of a form upload. It must be
+/// UTF-8 (a spreadsheet's "CSV UTF-8"); anything else is a 422 rather than mangled names.
+async fn import_text(
+    state: &AppState,
+    request: axum::extract::Request,
+) -> Result<String, AppError> {
+    use axum::extract::FromRequest;
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes = if content_type.starts_with("multipart/form-data") {
+        let mut form = axum::extract::Multipart::from_request(request, state)
+            .await
+            .map_err(|e| AppError::BadRequest(format!("The upload can't be read: {e}")))?;
+        let mut file = None;
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("The upload can't be read: {e}")))?
+        {
+            if field.name() == Some("file") {
+                file =
+                    Some(field.bytes().await.map_err(|e| {
+                        AppError::BadRequest(format!("The upload can't be read: {e}"))
+                    })?);
+            }
+        }
+        file.ok_or_else(|| AppError::invalid("file", "is missing from the upload"))?
+    } else if content_type.starts_with("text/csv") || content_type.starts_with("text/plain") {
+        axum::body::to_bytes(request.into_body(), state.config.body_limit)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge("The file is too large.".into()))?
+    } else {
+        return Err(AppError::UnsupportedMediaType(
+            "Send the CSV as text/csv, or as the `file` of a multipart/form-data upload.".into(),
+        ));
+    };
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| AppError::invalid("file", "is not UTF-8 text (save it as \"CSV UTF-8\")"))
 }
 
 /// The CSV columns: the read model's, flat.

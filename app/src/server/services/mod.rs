@@ -16,4 +16,5 @@ pub mod rate_limit;
 pub mod search_index;
 pub mod seed;
 pub mod text_match;
+pub mod user_import;
 pub mod users;

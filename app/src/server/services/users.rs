@@ -1183,3 +1183,17 @@ pub async fn set_partner(
     tx.commit().await?;
     Ok(updated)
 }
+
+/// The user behind `id` when the principal may see and change them (an import's update), else
+/// `None`.
+pub async fn manageable(
+    exec: &mut Exec<'_>,
+    principal: &Principal,
+    id: &str,
+) -> Result<Option<User>, AppError> {
+    match find_visible(exec, principal, id).await {
+        Ok(user) if principal.role >= Role::Admin && may_manage(principal, &user) => Ok(Some(user)),
+        Ok(_) | Err(AppError::NotFound(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
