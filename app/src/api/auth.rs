@@ -72,7 +72,6 @@ pub fn login_error_message(code: &str) -> &'static str {
 /// Ends the browser session and returns to the login page.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ApiError> {
-    use crate::server::auth::cookie::clear_session_cookie;
     use crate::server::services::auth as service;
     use crate::server::ui;
 
@@ -82,12 +81,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
             .await
             .map_err(ui::fail)?;
     }
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&clear_session_cookie(state.config.secure_cookies)),
-    ) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
+    ui::clear_session_cookie(&state);
     leptos_axum::redirect("/login");
     Ok(())
 }

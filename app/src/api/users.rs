@@ -283,7 +283,6 @@ pub async fn can_delete_me() -> Result<CanDelete, ApiError> {
 /// "Delete my account": with the password; the session ends and the browser lands on sign-in.
 #[server(endpoint = "me/delete")]
 pub async fn delete_me(#[server(default)] password: String) -> Result<(), ApiError> {
-    use crate::server::auth::cookie::clear_session_cookie;
     use crate::server::services::users as service;
     use crate::server::ui;
 
@@ -292,12 +291,7 @@ pub async fn delete_me(#[server(default)] password: String) -> Result<(), ApiErr
     service::delete_me(&state.db, &principal, &password)
         .await
         .map_err(ui::fail)?;
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&clear_session_cookie(state.config.secure_cookies)),
-    ) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
+    ui::clear_session_cookie(&state);
     ui::redirect_plain_form("/login?notice=account_deleted");
     Ok(())
 }

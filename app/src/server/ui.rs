@@ -101,14 +101,24 @@ pub fn fail_with_submitted(
 
 /// Hands the browser the session of a sign-in (the login form, an accepted invitation).
 pub fn set_session_cookie(state: &AppState, signed_in: &super::services::auth::SignedIn) {
-    let cookie = super::auth::cookie::session_cookie(
+    append_cookie(&super::auth::cookie::session_cookie(
         &signed_in.token,
         signed_in.expires_in_secs,
         state.config.secure_cookies,
-    );
+    ));
+}
+
+/// Takes the session cookie away (signed out, account deleted).
+pub fn clear_session_cookie(state: &AppState) {
+    append_cookie(&super::auth::cookie::clear_session_cookie(
+        state.config.secure_cookies,
+    ));
+}
+
+fn append_cookie(cookie: &str) {
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&cookie),
+        http::HeaderValue::from_str(cookie),
     ) {
         response.append_header(http::header::SET_COOKIE, value);
     }

@@ -187,16 +187,12 @@ pub async fn accept_invitation(
     let row = account(&mut exec, &token.user_id).await?;
     audit::record(
         &mut exec,
-        AuditEntry {
-            actor_id: Some(&row.id),
-            impersonator_id: None,
-            organization_id: Some(&row.organization_id),
-            action: "user.accept_invitation",
-            target_type: "users",
-            target_id: Some(&row.id),
-            changes: json!({}),
+        AuditEntry::of_account(
+            &row.id,
+            &row.organization_id,
+            "user.accept_invitation",
             meta,
-        },
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -262,16 +258,7 @@ pub async fn confirm(
     exec.execute(&sql).await?;
     audit::record(
         &mut exec,
-        AuditEntry {
-            actor_id: Some(&row.id),
-            impersonator_id: None,
-            organization_id: Some(&row.organization_id),
-            action: "user.confirm",
-            target_type: "users",
-            target_id: Some(&row.id),
-            changes: json!({}),
-            meta,
-        },
+        AuditEntry::of_account(&row.id, &row.organization_id, "user.confirm", meta),
     )
     .await?;
     tx.commit().await?;
@@ -424,16 +411,7 @@ pub async fn reset_password(
     let row = account(&mut exec, &token.user_id).await?;
     audit::record(
         &mut exec,
-        AuditEntry {
-            actor_id: Some(&row.id),
-            impersonator_id: None,
-            organization_id: Some(&row.organization_id),
-            action: "user.password_reset",
-            target_type: "users",
-            target_id: Some(&row.id),
-            changes: json!({}),
-            meta,
-        },
+        AuditEntry::of_account(&row.id, &row.organization_id, "user.password_reset", meta),
     )
     .await?;
     tx.commit().await?;

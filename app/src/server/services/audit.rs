@@ -37,6 +37,26 @@ impl<'a> AuditEntry<'a> {
         }
     }
 
+    /// What a user did to their own account without a session yet (accepting an invitation,
+    /// confirming, resetting the password, signing in): they are actor and target.
+    pub fn of_account(
+        user_id: &'a str,
+        organization_id: &'a str,
+        action: &'a str,
+        meta: &'a RequestMeta,
+    ) -> Self {
+        AuditEntry {
+            actor_id: Some(user_id),
+            impersonator_id: None,
+            organization_id: Some(organization_id),
+            action,
+            target_type: "users",
+            target_id: Some(user_id),
+            changes: json!({}),
+            meta,
+        }
+    }
+
     pub fn in_organization(mut self, organization_id: Option<&'a str>) -> Self {
         self.organization_id = organization_id;
         self

@@ -185,16 +185,7 @@ pub async fn start_session(
         .await?;
     audit::record(
         &mut exec,
-        AuditEntry {
-            actor_id: Some(&user.id),
-            impersonator_id: None,
-            organization_id: Some(&user.organization_id),
-            action: "user.sign_in",
-            target_type: "users",
-            target_id: Some(&user.id),
-            changes: json!({}),
-            meta,
-        },
+        AuditEntry::of_account(&user.id, &user.organization_id, "user.sign_in", meta),
     )
     .await?;
     tx.commit().await?;

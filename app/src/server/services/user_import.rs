@@ -355,48 +355,18 @@ async fn apply(
     for plan in plans {
         match plan {
             Planned::Update { id, valid } => {
-                let mut sql = Sql::new("UPDATE users SET ");
-                for spec in USER_FIELDS {
-                    let value = valid.get(spec.key);
-                    let value = match spec.key {
-                        "locale" => Some(value.unwrap_or("en").to_string()),
-                        "timezone" => Some(value.unwrap_or("UTC").to_string()),
-                        _ => value.map(str::to_string),
-                    };
-                    sql.push(spec.key).push(" = ").push_bind(value).push(", ");
-                }
-                sql.push("lock_version = lock_version + 1, updated_at = ")
-                    .push_bind(at)
-                    .push(" WHERE id = ")
-                    .push_bind(id);
-                exec.execute(&sql).await?;
+                users::write_attributes(&mut exec, &id, &valid, at).await?;
             }
             Planned::Create(valid) => {
                 let id = new_id();
-                let mut sql =
-                    Sql::new("INSERT INTO users (id, invited_by_id, created_at, updated_at");
-                for spec in USER_FIELDS {
-                    sql.push(", ").push(spec.key);
-                }
-                sql.push(") VALUES (")
-                    .push_bind(&id)
-                    .push(", ")
-                    .push_bind(&principal.user_id)
-                    .push(", ")
-                    .push_bind(at)
-                    .push(", ")
-                    .push_bind(at);
-                for spec in USER_FIELDS {
-                    let value = valid.get(spec.key).map(str::to_string);
-                    let value = match spec.key {
-                        "locale" => Some(value.unwrap_or_else(|| "en".into())),
-                        "timezone" => Some(value.unwrap_or_else(|| "UTC".into())),
-                        _ => value,
-                    };
-                    sql.push(", ").push_bind(value);
-                }
-                sql.push(")");
-                exec.execute(&sql).await?;
+                let account = users::NewAccount {
+                    id: &id,
+                    password_hash: None,
+                    confirmed_at: None,
+                    invited_by: Some(&principal.user_id),
+                    at,
+                };
+                users::insert_attributes(&mut exec, account, &valid).await?;
                 invite(
                     &mut exec,
                     config,

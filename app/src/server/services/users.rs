@@ -163,6 +163,79 @@ pub async fn insert_user(exec: &mut Exec<'_>, user: NewUserRow<'_>) -> Result<()
     .map(|_| ())
 }
 
+/// What a new `users` row carries besides its attributes.
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Set for an invitation (a pending one is handed over with `inherit`).
+    pub invited_by: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+/// The column value of one writable attribute: the NOT NULL ones with a default get it back when
+/// blank.
+fn column_value(valid: &ValidUser, key: &str) -> Option<String> {
+    let value = valid.get(key).map(str::to_string);
+    match key {
+        "locale" => Some(value.unwrap_or_else(|| "en".into())),
+        "timezone" => Some(value.unwrap_or_else(|| "UTC".into())),
+        _ => value,
+    }
+}
+
+/// Inserts a user with every attribute of `valid` (create, invite, import).
+pub async fn insert_attributes(
+    exec: &mut Exec<'_>,
+    account: NewAccount<'_>,
+    valid: &ValidUser,
+) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new(
+        "INSERT INTO users (id, password_hash, confirmed_at, invited_by_id, created_at, updated_at",
+    );
+    for spec in USER_FIELDS {
+        sql.push(", ").push(spec.key);
+    }
+    sql.push(") VALUES (")
+        .push_bind(account.id)
+        .push(", ")
+        .push_bind(account.password_hash)
+        .push(", ")
+        .push_bind(account.confirmed_at)
+        .push(", ")
+        .push_bind(account.invited_by)
+        .push(", ")
+        .push_bind(account.at)
+        .push(", ")
+        .push_bind(account.at);
+    for spec in USER_FIELDS {
+        sql.push(", ").push_bind(column_value(valid, spec.key));
+    }
+    sql.push(")");
+    exec.execute(&sql).await.map(|_| ())
+}
+
+/// Writes every attribute of `valid` onto user `id`, with a new version (update, import).
+pub async fn write_attributes(
+    exec: &mut Exec<'_>,
+    id: &str,
+    valid: &ValidUser,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let mut sql = Sql::new("UPDATE users SET ");
+    for spec in USER_FIELDS {
+        sql.push(spec.key)
+            .push(" = ")
+            .push_bind(column_value(valid, spec.key))
+            .push(", ");
+    }
+    sql.push("lock_version = lock_version + 1, updated_at = ")
+        .push_bind(at)
+        .push(" WHERE id = ")
+        .push_bind(id);
+    exec.execute(&sql).await.map(|_| ())
+}
+
 fn random_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
@@ -690,31 +763,11 @@ pub async fn update_user(
     if changes.as_object().is_some_and(|c| c.is_empty()) {
         return Ok(current);
     }
-    let mut sql = Sql::new("UPDATE users SET ");
-    for spec in USER_FIELDS {
-        let value = valid.get(spec.key);
-        match spec.key {
-            // NOT NULL columns with defaults: a cleared value goes back to the default.
-            "locale" => sql
-                .push("locale = ")
-                .push_bind(value.unwrap_or("en").to_string()),
-            "timezone" => sql
-                .push("timezone = ")
-                .push_bind(value.unwrap_or("UTC").to_string()),
-            key => sql
-                .push(key)
-                .push(" = ")
-                .push_bind(value.map(str::to_string)),
-        };
-        sql.push(", ");
-    }
-    sql.push("lock_version = lock_version + 1, updated_at = ")
-        .push_bind(now())
-        .push(" WHERE id = ")
-        .push_bind(&current.id);
-    exec.execute(&sql).await.map_err(|e| {
-        AppError::from_constraint(e, "That email or username has already been taken.")
-    })?;
+    write_attributes(&mut exec, &current.id, &valid, now())
+        .await
+        .map_err(|e| {
+            AppError::from_constraint(e, "That email or username has already been taken.")
+        })?;
     if (moved || role_changed) && current.id != principal.user_id {
         // A user who changes hands or power signs in again (not the caller, mid-request).
         exec.execute(&Sql::new("DELETE FROM sessions WHERE user_id = $1").bind(&current.id))
@@ -812,6 +865,18 @@ pub async fn update_me(
     update_user(db, principal, &id, input, expected_version).await
 }
 
+/// Whether `attempt` is the signed-in user's password (what proves it is them, not someone at an
+/// unlocked screen, before a password change or deleting the account).
+async fn is_own_password(db: &Db, principal: &Principal, attempt: &str) -> Result<bool, AppError> {
+    let stored: Option<String> = db
+        .fetch_optional::<(Option<String>,)>(
+            &Sql::new("SELECT password_hash FROM users WHERE id = $1").bind(&principal.user_id),
+        )
+        .await?
+        .and_then(|(hash,)| hash);
+    password::verify(attempt.to_string(), stored).await
+}
+
 /// `PUT /v2/user/password`: the current password proves it is the user (not someone at an
 /// unlocked screen); every other session of the user ends, this one stays.
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
@@ -822,14 +887,8 @@ pub async fn change_password(
     new: &str,
     confirmation: &str,
 ) -> Result<(), AppError> {
-    let stored: Option<String> = db
-        .fetch_optional::<(Option<String>,)>(
-            &Sql::new("SELECT password_hash FROM users WHERE id = $1").bind(&principal.user_id),
-        )
-        .await?
-        .and_then(|(hash,)| hash);
     let mut errors = Vec::new();
-    if !password::verify(current.to_string(), stored).await? {
+    if !is_own_password(db, principal, current).await? {
         errors.push(FieldError::new("current_password", "is incorrect"));
     }
     if let Err(message) = password::check_strength(new) {
@@ -945,37 +1004,18 @@ pub async fn create_user(
     let id = new_id();
     let organization_id = valid.get("organization_id").unwrap_or_default().to_string();
     let at = now();
-    let mut sql = Sql::new(
-        "INSERT INTO users (id, password_hash, confirmed_at, invited_by_id, created_at, updated_at",
-    );
-    for spec in USER_FIELDS {
-        sql.push(", ").push(spec.key);
-    }
-    sql.push(") VALUES (")
-        .push_bind(&id)
-        .push(", ")
-        .push_bind(hash.clone())
-        .push(", ")
-        .push_bind(hash.is_some().then_some(at))
-        .push(", ")
-        .push_bind((onboarding == Onboarding::Invite).then(|| principal.user_id.clone()))
-        .push(", ")
-        .push_bind(at)
-        .push(", ")
-        .push_bind(at);
-    for spec in USER_FIELDS {
-        let value = valid.get(spec.key).map(str::to_string);
-        let value = match spec.key {
-            "locale" => Some(value.unwrap_or_else(|| "en".into())),
-            "timezone" => Some(value.unwrap_or_else(|| "UTC".into())),
-            _ => value,
-        };
-        sql.push(", ").push_bind(value);
-    }
-    sql.push(")");
-    exec.execute(&sql).await.map_err(|e| {
-        AppError::from_constraint(e, "That email or username has already been taken.")
-    })?;
+    let account = NewAccount {
+        id: &id,
+        password_hash: hash.as_deref(),
+        confirmed_at: hash.is_some().then_some(at),
+        invited_by: (onboarding == Onboarding::Invite).then_some(principal.user_id.as_str()),
+        at,
+    };
+    insert_attributes(&mut exec, account, &valid)
+        .await
+        .map_err(|e| {
+            AppError::from_constraint(e, "That email or username has already been taken.")
+        })?;
     let user = find_visible(&mut exec, principal, &id).await?;
     let action = match onboarding {
         Onboarding::Invite => "user.invite",
@@ -1100,16 +1140,10 @@ pub async fn delete_me(
     principal: &Principal,
     password_attempt: &str,
 ) -> Result<(), AppError> {
-    let stored: Option<String> = db
-        .fetch_optional::<(Option<String>,)>(
-            &Sql::new("SELECT password_hash FROM users WHERE id = $1").bind(&principal.user_id),
-        )
-        .await?
-        .and_then(|(hash,)| hash);
     if password_attempt.is_empty() {
         return Err(AppError::invalid("password", "can't be blank"));
     }
-    if !password::verify(password_attempt.to_string(), stored).await? {
+    if !is_own_password(db, principal, password_attempt).await? {
         return Err(AppError::invalid("password", "is incorrect"));
     }
     let mut tx = db.begin().await?;
