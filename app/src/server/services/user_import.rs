@@ -193,9 +193,14 @@ pub async fn import_users(
         let valid = match input.merge_onto(&base) {
             Ok(valid) => valid,
             Err(errors) => {
-                report
-                    .errors
-                    .extend(errors.into_iter().map(|e| row_error(row, e)));
+                // A username the row doesn't give comes from the email: its error is the email's.
+                let derived = input.get("username").is_none();
+                report.errors.extend(
+                    errors
+                        .into_iter()
+                        .filter(|e| !(derived && e.field == "user.username"))
+                        .map(|e| row_error(row, e)),
+                );
                 continue;
             }
         };

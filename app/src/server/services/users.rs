@@ -981,7 +981,13 @@ pub async fn create_user(
     let valid = match input.merge_onto(&defaults) {
         Ok(valid) => Some(valid),
         Err(field_errors) => {
-            errors.extend(field_errors);
+            // A username nobody typed comes from the email: its error is the email's.
+            let derived = input.get("username").is_none();
+            errors.extend(
+                field_errors
+                    .into_iter()
+                    .filter(|e| !(derived && e.field == "user.username")),
+            );
             errors.extend(timezone_error(input.get("timezone")));
             None
         }
