@@ -7,6 +7,16 @@ import * as fs from "node:fs";
 const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 async function violations(page: Page): Promise<string[]> {
+  // Measure the settled page: a dialog fading in (or a button's colour transition) has
+  // half-transparent colours for a few frames, and axe would judge the contrast of those.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   await page.addScriptTag({ content: AXE_SOURCE });
   const found = await page.evaluate(async () => {
     // @ts-expect-error: axe is the global the script above defines.
