@@ -9,13 +9,17 @@ const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8
 async function violations(page: Page): Promise<string[]> {
   // Measure the settled page: a dialog fading in (or a button's colour transition) has
   // half-transparent colours for a few frames, and axe would judge the contrast of those.
+  // (At most a second: an animation of an element that isn't rendered never finishes.)
   await page.evaluate(() =>
-    Promise.all(
-      document
-        .getAnimations()
-        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
-        .map((a) => a.finished.catch(() => undefined)),
-    ),
+    Promise.race([
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 1000)),
+    ]),
   );
   await page.addScriptTag({ content: AXE_SOURCE });
   const found = await page.evaluate(async () => {
