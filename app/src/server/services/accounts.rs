@@ -91,15 +91,27 @@ fn password_errors(new: &str, confirmation: &str) -> Vec<FieldError> {
     }
 }
 
+/// The live token behind `raw` and its account, for a page that shows what the link is for
+/// before it is used; 404 (naming `what`) when there is none.
+async fn token_account(
+    db: &Db,
+    raw: &str,
+    purpose: Purpose,
+    what: &str,
+) -> Result<(LiveToken, AccountRow), AppError> {
+    let mut conn = db.conn().await?;
+    let mut exec = conn.exec();
+    let token = account_tokens::find(&mut exec, raw, purpose)
+        .await?
+        .ok_or_else(|| AppError::not_found(what))?;
+    let row = account(&mut exec, &token.user_id).await?;
+    Ok((token, row))
+}
+
 /// `GET /auth/invitation`: the invitation behind a token, for the page that accepts it. An
 /// unknown, used or expired token is a 404.
 pub async fn invitation_details(db: &Db, raw: &str) -> Result<InvitationDetails, AppError> {
-    let mut conn = db.conn().await?;
-    let mut exec = conn.exec();
-    let token = account_tokens::find(&mut exec, raw, Purpose::Invitation)
-        .await?
-        .ok_or_else(|| AppError::not_found("Invitation"))?;
-    let row = account(&mut exec, &token.user_id).await?;
+    let (token, row) = token_account(db, raw, Purpose::Invitation, "Invitation").await?;
     Ok(InvitationDetails {
         email: row.email,
         organization_id: row.organization_id,
@@ -201,12 +213,7 @@ pub async fn accept_invitation(
 
 /// `GET /auth/confirmation`: the address behind a confirmation token (404 when there is none).
 pub async fn confirmation_details(db: &Db, raw: &str) -> Result<ConfirmationDetails, AppError> {
-    let mut conn = db.conn().await?;
-    let mut exec = conn.exec();
-    let token = account_tokens::find(&mut exec, raw, Purpose::Confirmation)
-        .await?
-        .ok_or_else(|| AppError::not_found("Confirmation"))?;
-    let row = account(&mut exec, &token.user_id).await?;
+    let (_, row) = token_account(db, raw, Purpose::Confirmation, "Confirmation").await?;
     Ok(ConfirmationDetails {
         email: row.email,
         confirmed: row.confirmed_at.is_some(),
