@@ -39,7 +39,8 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   forbidOnly: !!process.env.CI,
-  retries: process.env.CI ? 1 : 0,
+  // No retries: a test that passes only on its second try is a bug to find, not to hide.
+  retries: 0,
   reporter: "list",
   timeout: 60_000,
   expect: { timeout: 10_000 },

@@ -233,7 +233,8 @@ for slug in e2e-sqlite e2e-postgres; do
   [ -f "$log" ] || continue
   echo
   echo "-- $slug: playwright result"
-  strip_ansi "$log" | grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run|interrupted)' \
+  # The counts, and under them the name of every test that failed.
+  strip_ansi "$log" | grep -E '^ +[0-9]+ (passed|failed|flaky|skipped|did not run|interrupted)|^ +\[chromium\] ›' \
     || echo "  (no playwright summary: did the server start?)"
   read -r p f s < <(strip_ansi "$log" | awk '
     /^ +[0-9]+ (passed|flaky)( |$)/ { p += $1 }

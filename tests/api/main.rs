@@ -7,6 +7,7 @@ mod helpers;
 mod operations;
 mod organizations;
 mod outbox;
+mod partners;
 mod robustness;
 mod search;
 mod smtp_server;

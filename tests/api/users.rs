@@ -760,3 +760,114 @@ async fn only_a_super_admin_makes_an_admin_a_partner() {
         .await;
     assert_error(unknown, 404).await;
 }
+
+#[tokio::test]
+async fn every_user_attribute_documented_as_nullable_accepts_null_and_keeps_its_value() {
+    // The document says `null` keeps an attribute; every enum must therefore list `null`, or a
+    // client that follows the schema is refused and one that doesn't is accepted (schemathesis).
+    let w = world().await;
+    let app = &w.app;
+    let doc: Value = app
+        .client
+        .get(app.url("/v2/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let properties = doc["components"]["schemas"]["UserBody"]["properties"]["user"]["properties"]
+        .as_object()
+        .unwrap();
+    assert!(properties.contains_key("locale") && properties.contains_key("timezone"));
+    let mut all_null = serde_json::Map::new();
+    for (key, schema) in properties {
+        assert_eq!(schema["type"], json!(["string", "null"]), "{key}");
+        if let Some(values) = schema["enum"].as_array() {
+            assert!(values.contains(&Value::Null), "{key}'s enum lists null");
+        }
+        all_null.insert(key.clone(), Value::Null);
+    }
+    let before: Value = app
+        .get("/v2/user/me", &w.tokens.user_a)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = app
+        .put_json(
+            "/v2/user/me",
+            &w.tokens.user_a,
+            &json!({ "user": all_null }),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let after: Value = app
+        .get("/v2/user/me", &w.tokens.user_a)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        before["data"]["attributes"], after["data"]["attributes"],
+        "null changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn change_user_organization_moves_a_user_where_the_caller_may_put_them() {
+    let w = world().await;
+    let app = &w.app;
+    let path = "/v2/organizations/change_user_organization";
+    let body = json!({"user_id": w.target, "organization_id": w.org_b});
+    // An Admin of A doesn't see B; a User sees only themselves; another organization's Admin
+    // doesn't see the user.
+    assert_error(app.put_json(path, &w.tokens.admin_a, &body).await, 404).await;
+    assert_error(app.put_json(path, &w.tokens.user_a, &body).await, 404).await;
+    assert_error(app.put_json(path, &w.tokens.admin_b, &body).await, 404).await;
+    assert_error(
+        app.put_json(
+            path,
+            &w.tokens.super_admin,
+            &json!({"user_id": uuid::Uuid::new_v4(), "organization_id": w.org_b}),
+        )
+        .await,
+        404,
+    )
+    .await;
+    assert_error(
+        app.put_json(path, &w.tokens.super_admin, &json!({"user_id": w.target}))
+            .await,
+        422,
+    )
+    .await;
+    let audited = app.audited("user.update").await;
+
+    let moved = app.put_json(path, &w.tokens.super_admin, &body).await;
+    assert_eq!(moved.status(), 200);
+    assert!(moved.headers().get("etag").is_some());
+    let shown: Value = app
+        .get(&format!("/v2/users/{}", w.target), &w.tokens.super_admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        shown["data"]["attributes"]["organization"]["id"],
+        w.org_b.as_str()
+    );
+    assert_eq!(app.audited("user.update").await, audited + 1);
+    // Now B's Admin manages them, and A's no longer sees them.
+    assert_eq!(
+        app.get(&format!("/v2/users/{}", w.target), &w.tokens.admin_b)
+            .await
+            .status(),
+        200
+    );
+    assert_error(
+        app.get(&format!("/v2/users/{}", w.target), &w.tokens.admin_a)
+            .await,
+        404,
+    )
+    .await;
+}

@@ -47,20 +47,53 @@ pub async fn get_organization(id: String) -> Result<Organization, ApiError> {
 }
 
 /// Answers the new organization's id. An empty form sends no `organization[...]` key at all, so
-/// the argument defaults to empty and gets the field errors, not a 400.
+/// the argument defaults to empty and gets the field errors, not a 400. With a first Admin's
+/// email (Super Admin, partner) the organization is a customer created with its Admin, who is
+/// invited (`POST /v2/users/customer`).
 #[server(endpoint = "organizations/create")]
 pub async fn create_organization(
     #[server(default)] organization: OrganizationInput,
+    #[server(default)] admin_email: String,
+    #[server(default)] admin_first_name: String,
+    #[server(default)] admin_last_name: String,
 ) -> Result<String, ApiError> {
+    use crate::domain::user::UserInput;
     use crate::server::services::organizations as service;
+    use crate::server::services::partners;
     use crate::server::ui;
 
     let state = ui::state()?;
     let principal = ui::principal(&state).await?;
-    let submitted = organization.to_pairs();
-    let created = service::create_organization(&state.db, &principal, organization)
+    let mut submitted = organization.to_pairs();
+    let admin = [
+        ("email", &admin_email),
+        ("first_name", &admin_first_name),
+        ("last_name", &admin_last_name),
+    ];
+    submitted.extend(
+        admin
+            .iter()
+            .map(|(k, v)| (format!("admin_{k}"), v.to_string())),
+    );
+    let created = if admin.iter().all(|(_, v)| v.trim().is_empty()) {
+        service::create_organization(&state.db, &principal, organization).await
+    } else {
+        let mut input = UserInput::default();
+        for (key, value) in admin {
+            input.set(key, value.clone());
+        }
+        partners::create_customer(
+            &state.db,
+            &state.config,
+            &principal,
+            organization,
+            input,
+            None,
+        )
         .await
-        .map_err(|err| ui::fail_with_submitted(err, || submitted))?;
+        .map(|(created, _)| created)
+    }
+    .map_err(|err| ui::fail_with_submitted(err, || submitted))?;
     ui::redirect_plain_form(&format!(
         "/organizations/{}?notice=organization_created",
         created.id

@@ -1,5 +1,5 @@
-use crate::domain::list::Page;
-use crate::domain::user::{CanDelete, User};
+use crate::domain::list::{Choice, Page};
+use crate::domain::user::{CanDelete, HandedOver, User};
 use crate::domain::Role;
 use crate::error::ApiError;
 use leptos::prelude::*;
@@ -46,11 +46,19 @@ pub struct UserDetail {
     pub user: User,
     pub can_delete: CanDelete,
     pub assignable_roles: Vec<Role>,
+    /// Where the caller may move the user; empty when there is nowhere else (an Admin without
+    /// customers), and the form then has no organization field.
+    pub organizations: Vec<Choice>,
+    /// The customer organizations and pending invitations the user holds.
+    pub holds: HandedOver,
+    /// Who could take those over (empty when the caller may not hand over).
+    pub recipients: Vec<Choice>,
 }
 
 #[server(endpoint = "users/get")]
 pub async fn get_user(id: String) -> Result<UserDetail, ApiError> {
     use crate::server::services::users as service;
+    use crate::server::services::{organizations, partners};
     use crate::server::ui;
 
     let state = ui::state()?;
@@ -65,10 +73,23 @@ pub async fn get_user(id: String) -> Result<UserDetail, ApiError> {
         .into_iter()
         .filter(|role| *role <= principal.role)
         .collect();
+    let current = Choice {
+        id: user.attributes.organization.id.clone(),
+        label: user.attributes.organization.name.clone(),
+    };
+    let organizations = organizations::move_targets(&state.db, &principal, current)
+        .await
+        .map_err(ui::fail)?;
+    let (holds, recipients) = partners::hand_over_options(&state.db, &principal, &user)
+        .await
+        .map_err(ui::fail)?;
     Ok(UserDetail {
         user,
         can_delete,
         assignable_roles,
+        organizations,
+        holds,
+        recipients,
     })
 }
 
@@ -90,7 +111,7 @@ pub async fn update_user(
     let submitted: Vec<(String, String)> = user.into_iter().collect();
     let mut input = UserInput::from_pairs(&submitted);
     for spec in USER_FIELDS {
-        // The form doesn't move users between organizations (the API does): keep it.
+        // Without an organization picker (nowhere else to go) the form sends none: keep it.
         if spec.key != "organization_id" && input.get(spec.key).is_none() {
             input.set(spec.key, "");
         }
@@ -309,6 +330,31 @@ pub async fn set_partner(id: String, partner: bool) -> Result<(), ApiError> {
         .map_err(ui::fail)?;
     ui::redirect_plain_form(&format!("/users/{id}?notice=user_saved"));
     Ok(())
+}
+
+/// "Hand over" on a user's page: `to` takes over the customer organizations and pending
+/// invitations `from` holds.
+#[server(endpoint = "users/hand_over")]
+pub async fn hand_over(
+    from: String,
+    #[server(default)] to: String,
+) -> Result<HandedOver, ApiError> {
+    use crate::server::services::partners;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    if to.trim().is_empty() {
+        return Err(ui::fail(crate::server::AppError::invalid(
+            "to",
+            "choose who takes over",
+        )));
+    }
+    let handed = partners::hand_over(&state.db, &principal, &from, &to)
+        .await
+        .map_err(ui::fail)?;
+    ui::redirect_plain_form(&format!("/users/{from}?notice=handed_over"));
+    Ok(handed)
 }
 
 /// `/users/import`: the uploaded CSV (`file`) checked (`dry_run=true`) or imported. Every bad row

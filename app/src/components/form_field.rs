@@ -8,8 +8,11 @@ use leptos::prelude::*;
 #[component]
 pub fn FormField(
     errors: RwSignal<Option<ApiError>>,
-    /// The form field's name, and the `field` of its errors.
+    /// The form field's name, and the `field` of its errors unless `error_field` says otherwise.
     key: &'static str,
+    /// The `field` of this input's errors when it isn't `key` (`user.email` for `user[email]`).
+    #[prop(optional)]
+    error_field: Option<&'static str>,
     label: &'static str,
     /// `text`, `email` or `password` (a password is never filled in again).
     #[prop(default = "text")]
@@ -30,7 +33,8 @@ pub fn FormField(
         .unwrap_or_else(|| format!("field-{key}"));
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let message = move || errors.with(|e| e.as_ref().and_then(|e| e.field_message(key)));
+    let error_field = error_field.unwrap_or(key);
+    let message = move || errors.with(|e| e.as_ref().and_then(|e| e.field_message(error_field)));
     let described_by = {
         let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
         move || {

@@ -570,3 +570,10 @@ mod tests {
         assert_eq!(PageMeta::new(1, 25, 0).total_pages, 0);
     }
 }
+
+/// One option of a picker: a record's id and what the person choosing reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}

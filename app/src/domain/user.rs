@@ -13,6 +13,8 @@ pub struct CurrentUser {
     pub role: Role,
     pub organization_id: String,
     pub organization_name: String,
+    /// A partner Admin creates customer organizations.
+    pub partner: bool,
 }
 
 /// What the dashboard shows.
@@ -381,6 +383,16 @@ impl User {
 pub struct CanDelete {
     pub can_delete: bool,
     pub reasons: Vec<String>,
+}
+
+/// What `inherit` and `transfer_resources` moved from one user to the other.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HandedOver {
+    /// Customer organizations the receiving user now manages.
+    pub customer_organizations: u64,
+    /// Invitations not accepted yet, now sent in the receiving user's name.
+    pub pending_invitations: u64,
 }
 
 /// The list (API.md §4): its `q[...]` keys and `sort_by` fields.

@@ -20,11 +20,15 @@ pub fn OrganizationFields(
             let error_id = format!("{id}-error");
             let name = format!("organization[{key}]");
             let value = initial.get(key).unwrap_or_default().to_string();
-            let message = move || errors.with(|e| e.as_ref().and_then(|e| e.field_message(key)));
-            let invalid = move || message().is_some().to_string();
+            // The exact name: a form that also holds user fields has a `user.email` error too.
+            let field = format!("organization.{key}");
+            let message = Signal::derive(move || {
+                errors.with(|e| e.as_ref().and_then(|e| e.field_message(&field)))
+            });
+            let invalid = move || message.get().is_some().to_string();
             let described_by = {
                 let error_id = error_id.clone();
-                move || message().is_some().then(|| error_id.clone())
+                move || message.get().is_some().then(|| error_id.clone())
             };
             let required = spec.kind == FieldKind::Required;
             let input = match spec.kind {
@@ -53,13 +57,13 @@ pub fn OrganizationFields(
             };
             let wide = matches!(spec.kind, FieldKind::LongText) || key == "address";
             view! {
-                <div class="field" class:field-wide=wide class:field-invalid=move || message().is_some()>
+                <div class="field" class:field-wide=wide class:field-invalid=move || message.get().is_some()>
                     <div class="field-label">
                         <label for=id>{spec.label}</label>
                         {required.then(|| view! { <span class="required" aria-hidden="true">"*"</span> })}
                     </div>
                     {input}
-                    {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+                    {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
                 </div>
             }
         })

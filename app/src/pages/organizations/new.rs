@@ -1,10 +1,13 @@
 use super::form::OrganizationFields;
 use crate::api::organizations::CreateOrganization;
+use crate::components::form_field::FormField;
 use crate::components::form_state::{
     focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
 };
 use crate::components::toast::use_toasts;
 use crate::domain::organization::OrganizationInput;
+use crate::domain::user::CurrentUser;
+use crate::domain::Role;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,11 +20,20 @@ use leptos_router::hooks::use_navigate;
 pub fn NewOrganizationPage() -> impl IntoView {
     let create = ServerAction::<CreateOrganization>::new();
     let came_back_with = initial_error(create);
-    let initial = came_back_with
+    let submitted = came_back_with
         .as_ref()
-        .and_then(|e| e.submitted.as_deref())
-        .map(OrganizationInput::from_pairs)
+        .and_then(|e| e.submitted.clone())
         .unwrap_or_default();
+    let initial = OrganizationInput::from_pairs(&submitted);
+    let typed = move |key: &str| {
+        submitted
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    // A Super Admin or a partner may name the first Admin, who is invited with the organization.
+    let names_admin =
+        use_context::<CurrentUser>().is_some_and(|me| me.role == Role::SuperAdmin || me.partner);
     let errors = RwSignal::new(came_back_with.clone().filter(|e| e.status == 422));
     let failure = RwSignal::new(
         came_back_with
@@ -62,6 +74,17 @@ pub fn NewOrganizationPage() -> impl IntoView {
             <div class="form-grid">
                 <OrganizationFields initial errors/>
             </div>
+            {names_admin.then(|| view! {
+                <fieldset class="form-section">
+                    <legend>"First Admin (optional)"</legend>
+                    <p class="muted small">"Give an email and they are invited as the organization's Admin; leave it blank to add people later."</p>
+                    <div class="form-grid">
+                        <FormField errors key="admin_email" error_field="user.email" id="admin-email" label="Email" input_type="email" autocomplete="off" value=typed("admin_email").unwrap_or_default()/>
+                        <FormField errors key="admin_first_name" error_field="user.first_name" id="admin-first-name" label="First name" autocomplete="off" value=typed("admin_first_name").unwrap_or_default()/>
+                        <FormField errors key="admin_last_name" error_field="user.last_name" id="admin-last-name" label="Last name" autocomplete="off" value=typed("admin_last_name").unwrap_or_default()/>
+                    </div>
+                </fieldset>
+            })}
             <div class="form-actions">
                 <a class="btn" href="/organizations">"Cancel"</a>
                 <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>

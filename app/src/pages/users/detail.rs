@@ -1,6 +1,7 @@
 use super::form::UserFields;
 use crate::api::users::{
-    get_user, DeleteUser, ResendConfirmation, SetPartner, UpdateUser, UserDetail,
+    get_user, DeleteUser, HandOver as HandOverAction, ResendConfirmation, SetPartner, UpdateUser,
+    UserDetail,
 };
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::form_state::{
@@ -9,8 +10,9 @@ use crate::components::form_state::{
 use crate::components::notice::Notice;
 use crate::components::record_page::{Breadcrumbs, ConflictBanner, DeleteButton, RecordMissing};
 use crate::components::toast::use_toasts;
+use crate::domain::list::Choice;
 use crate::domain::time::format_short;
-use crate::domain::user::{CurrentUser, UserInput};
+use crate::domain::user::{CurrentUser, HandedOver, UserInput};
 use crate::domain::Role;
 use leptos::either::Either;
 use leptos::html;
@@ -156,6 +158,7 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
         a.email
     );
     let delete_href = format!("/users/{id}/delete");
+    let hand_over_from = id.clone();
     let roles = detail.assignable_roles;
     // Only a Super Admin hands out partnership, and only to an Admin (or takes it back).
     let may_grant_partner = use_context::<CurrentUser>()
@@ -187,7 +190,7 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
             <input type="hidden" name="version" value=move || version.get().to_string()/>
             <ErrorSummary errors node_ref=summary/>
             <div class="form-grid">
-                <UserFields initial errors roles/>
+                <UserFields initial errors roles organizations=detail.organizations/>
             </div>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>
@@ -195,6 +198,9 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
                 </button>
             </div>
         </ActionForm>
+        {(!detail.recipients.is_empty()).then(|| view! {
+            <HandOver from=hand_over_from.clone() holds=detail.holds recipients=detail.recipients/>
+        })}
         <ConfirmDialog
             open=confirming
             title="Delete user?"
@@ -293,5 +299,57 @@ fn PartnerButton(id: String, partner: bool) -> impl IntoView {
                 {if partner { "Remove partner" } else { "Make partner" }}
             </button>
         </ActionForm>
+    }
+}
+
+/// "Hand over": another Admin of the organization takes over the customer organizations and
+/// pending invitations this user holds (before they leave, or stop being a partner).
+#[component]
+fn HandOver(from: String, holds: HandedOver, recipients: Vec<Choice>) -> impl IntoView {
+    let hand_over = ServerAction::<HandOverAction>::new();
+    let toasts = use_toasts();
+    let failure = RwSignal::new(initial_error(hand_over).map(|e| e.message));
+    Effect::new(move |_| match hand_over.value().get() {
+        Some(Ok(_)) => {
+            toasts.success("Handed over");
+            // What the page shows (can delete, the holdings) changed: load it again.
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().reload();
+        }
+        Some(Err(err)) => failure.set(Some(err.message)),
+        None => {}
+    });
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let summary = format!(
+        "They hold {} and {}.",
+        plural(
+            holds.customer_organizations,
+            "customer organization",
+            "customer organizations"
+        ),
+        plural(
+            holds.pending_invitations,
+            "pending invitation",
+            "pending invitations"
+        ),
+    );
+    view! {
+        <section class="card" aria-labelledby="hand-over-title">
+            <h2 id="hand-over-title">"Hand over"</h2>
+            <p class="muted">{summary} " Customers can only go to a partner."</p>
+            {move || failure.get().map(|message| view! { <div class="alert alert-error" role="alert">{message}</div> })}
+            <ActionForm action=hand_over attr:class="inline-form">
+                <input type="hidden" name="from" value=from/>
+                <div class="field">
+                    <div class="field-label"><label for="hand-over-to">"Hand over to"</label></div>
+                    <select id="hand-over-to" name="to">
+                        {recipients.into_iter().map(|r| view! { <option value=r.id>{r.label}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="btn" disabled=move || hand_over.pending().get()>
+                    {move || if hand_over.pending().get() { "Handing over…" } else { "Hand over" }}
+                </button>
+            </ActionForm>
+        </section>
     }
 }

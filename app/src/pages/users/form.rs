@@ -2,10 +2,11 @@
 //! 422, its error next to it. The checks happen on the server, with the same parser the REST API
 //! uses.
 
+use crate::domain::list::Choice;
 use crate::domain::user::{UserFieldKind, UserInput, LOCALES, USER_FIELDS};
 use crate::domain::Role;
 use crate::error::ApiError;
-use leptos::either::EitherOf3;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
 #[component]
@@ -14,12 +15,14 @@ pub fn UserFields(
     errors: RwSignal<Option<ApiError>>,
     /// The roles the signed-in admin may give (never above their own).
     roles: Vec<Role>,
+    /// Where the admin may move the user; without any (a user's own profile, an Admin with no
+    /// customers) there is no organization to choose.
+    #[prop(optional)]
+    organizations: Vec<Choice>,
 ) -> impl IntoView {
     USER_FIELDS
         .iter()
-        // Moving a user to another organization is the API's (and a later screen's) job; without
-        // roles to give (a user's own profile) there is no role to choose.
-        .filter(|spec| spec.kind != UserFieldKind::Organization)
+        .filter(|spec| spec.kind != UserFieldKind::Organization || !organizations.is_empty())
         .filter(|spec| spec.kind != UserFieldKind::Role || !roles.is_empty())
         .map(|spec| {
             let key = spec.key;
@@ -35,12 +38,15 @@ pub fn UserFields(
             };
             let required = matches!(
                 spec.kind,
-                UserFieldKind::Email | UserFieldKind::Username | UserFieldKind::Role
+                UserFieldKind::Email
+                    | UserFieldKind::Username
+                    | UserFieldKind::Role
+                    | UserFieldKind::Organization
             );
             let input = match spec.kind {
                 UserFieldKind::Role => {
                     let current = value.clone();
-                    EitherOf3::A(view! {
+                    EitherOf4::A(view! {
                         <select id=id.clone() name=name aria-invalid=invalid aria-describedby=described_by>
                             {roles.iter().map(|role| {
                                 let role = role.as_str();
@@ -49,9 +55,19 @@ pub fn UserFields(
                         </select>
                     })
                 }
+                UserFieldKind::Organization => {
+                    let current = value.clone();
+                    EitherOf4::D(view! {
+                        <select id=id.clone() name=name aria-invalid=invalid aria-describedby=described_by>
+                            {organizations.iter().map(|o| {
+                                view! { <option value=o.id.clone() selected=current == o.id>{o.label.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    })
+                }
                 UserFieldKind::Locale => {
                     let current = value.clone();
-                    EitherOf3::A(view! {
+                    EitherOf4::A(view! {
                         <select id=id.clone() name=name aria-invalid=invalid aria-describedby=described_by>
                             {LOCALES.iter().map(|locale| {
                                 view! { <option value=*locale selected=current == *locale>{locale_name(locale)}</option> }
@@ -59,7 +75,7 @@ pub fn UserFields(
                         </select>
                     })
                 }
-                UserFieldKind::LongText => EitherOf3::B(view! {
+                UserFieldKind::LongText => EitherOf4::B(view! {
                     <textarea id=id.clone() name=name rows="3" aria-invalid=invalid aria-describedby=described_by>{value}</textarea>
                 }),
                 kind => {
@@ -69,7 +85,7 @@ pub fn UserFields(
                         _ => "text",
                     };
                     let placeholder = (kind == UserFieldKind::Timezone).then_some("e.g. Europe/Athens");
-                    EitherOf3::C(view! {
+                    EitherOf4::C(view! {
                         <input
                             id=id.clone()
                             name=name

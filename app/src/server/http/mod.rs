@@ -11,6 +11,7 @@ pub mod health;
 pub mod openapi;
 pub mod organizations;
 pub mod outbox;
+pub mod partners;
 pub mod users;
 
 use super::auth::guard;
@@ -31,6 +32,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(auth_routes())
         .merge(organizations::routes())
         .merge(users::routes())
+        .merge(partners::routes())
         .merge(current_user::routes())
         .merge(outbox::routes())
         .routes(routes!(openapi::openapi_json))

@@ -32,6 +32,50 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(export))
         .routes(routes!(show, update, destroy))
+        .routes(routes!(change_user_organization))
+}
+
+/// `{"user_id", "organization_id"}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct UserMove {
+    #[schema(format = Uuid)]
+    user_id: String,
+    #[schema(format = Uuid)]
+    organization_id: String,
+}
+
+/// Move a user to another organization
+///
+/// The same change as `PUT /v2/users/{id}` with `organization_id` (and the same checks: an
+/// Admin moves users between the organizations they see; audited). The user's new version is in
+/// `ETag`.
+#[utoipa::path(put, path = "/v2/organizations/change_user_organization", tag = "Organizations",
+    request_body = UserMove,
+    responses(
+        (status = 200, description = "Moved", body = Empty),
+        (status = 404, description = "The user or the organization isn't the caller's to see", body = ApiError),
+    ))]
+async fn change_user_organization(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    JsonBody(body): JsonBody<UserMove>,
+) -> Result<Response, AppError> {
+    use crate::domain::user::UserInput;
+    use crate::server::services::precondition::ExpectedVersion;
+    use crate::server::services::users;
+
+    let mut input = UserInput::default();
+    input.set("organization_id", body.organization_id);
+    let moved = users::update_user(
+        &state.db,
+        &principal,
+        &body.user_id,
+        input,
+        ExpectedVersion::any(),
+    )
+    .await?;
+    Ok(([(ETAG, moved.etag())], Json(Empty {})).into_response())
 }
 
 /// `GET /v2/organizations`' parameters.
@@ -77,7 +121,7 @@ async fn list(
 pub struct OrganizationBody {
     /// The attributes to write; on an update, absent (or `null`) ones keep their value.
     #[schema(value_type = OrganizationInput)]
-    organization: Option<Map<String, Value>>,
+    pub(super) organization: Option<Map<String, Value>>,
 }
 
 impl OrganizationBody {

@@ -102,13 +102,15 @@ impl utoipa::PartialSchema for UserBodySchema {
                     schema["format"] = json!("uuid");
                 }
                 UserFieldKind::Locale => {
-                    let mut locales = vec![""];
-                    locales.extend(LOCALES);
+                    let mut locales: Vec<Value> = vec![json!("")];
+                    locales.extend(LOCALES.iter().map(|l| json!(l)));
+                    locales.push(Value::Null);
                     schema["enum"] = json!(locales);
                 }
                 UserFieldKind::Timezone => {
-                    let mut zones = vec![""];
-                    zones.extend(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()));
+                    let mut zones: Vec<Value> = vec![json!("")];
+                    zones.extend(chrono_tz::TZ_VARIANTS.iter().map(|tz| json!(tz.name())));
+                    zones.push(Value::Null);
                     schema["enum"] = json!(zones);
                 }
                 UserFieldKind::Site => {
@@ -153,12 +155,15 @@ impl ToSchema for UserBodySchema {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserBody {
-    user: Option<Map<String, Value>>,
+    pub(super) user: Option<Map<String, Value>>,
 }
 
 impl NewUserBody {
     /// The attributes and the password, if one was given (only `POST /v2/users` takes one).
-    fn into_parts(self, takes_password: bool) -> Result<(UserInput, Option<String>), AppError> {
+    pub(super) fn into_parts(
+        self,
+        takes_password: bool,
+    ) -> Result<(UserInput, Option<String>), AppError> {
         let mut user = self.user;
         let password = match user.as_mut().and_then(|u| u.remove("password")) {
             None | Some(Value::Null) => None,
@@ -182,7 +187,7 @@ impl NewUserBody {
 
 /// The schema of a new user's body: the update's attributes with `email` required, and for
 /// `POST /v2/users` an optional `password`.
-fn new_user_schema(takes_password: bool) -> RefOr<Schema> {
+pub(super) fn new_user_schema(takes_password: bool) -> RefOr<Schema> {
     let mut schema = serde_json::to_value(<UserBodySchema as utoipa::PartialSchema>::schema())
         .expect("a schema");
     let user = &mut schema["properties"]["user"];

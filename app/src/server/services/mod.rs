@@ -11,6 +11,7 @@ pub mod emails;
 pub mod export;
 pub mod organizations;
 pub mod outbox;
+pub mod partners;
 pub mod precondition;
 pub mod rate_limit;
 pub mod search_index;

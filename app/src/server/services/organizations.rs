@@ -6,9 +6,10 @@ use super::export::{self, ExportBudget};
 use super::precondition::{lock_for_update, ExpectedVersion, Locked};
 use super::search_index;
 use super::text_match;
-use crate::domain::list::{ListQuery, ListSpec, Page, PageMeta, TextMatch};
+use crate::domain::list::{Choice, ListQuery, ListSpec, Page, PageMeta, TextMatch};
 use crate::domain::organization::{
-    Organization, OrganizationInput, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS, ORGANIZATION_SORTS,
+    Organization, OrganizationInput, ValidOrganization, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS,
+    ORGANIZATION_SORTS,
 };
 use crate::domain::Role;
 use crate::server::auth::Principal;
@@ -437,6 +438,35 @@ async fn find_visible(
         .ok_or_else(|| AppError::not_found("Organization"))
 }
 
+/// Where the principal may move a user who is in `current`, by name, for the user page's picker:
+/// the organizations they see, or nothing when that is only `current` (an Admin without
+/// customers). At most 500: beyond that the API moves users
+/// (`PUT /v2/organizations/change_user_organization`, `PUT /v2/users/{id}`).
+pub async fn move_targets(
+    db: &Db,
+    principal: &Principal,
+    current: Choice,
+) -> Result<Vec<Choice>, AppError> {
+    if principal.role == Role::User {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT o.id, o.name FROM organizations o WHERE 1 = 1");
+    push_visibility(&mut sql, principal);
+    sql.push(" ORDER BY o.name, o.id LIMIT 500");
+    let rows: Vec<(String, String)> = db.fetch_all(&sql).await?;
+    let mut choices: Vec<Choice> = rows
+        .into_iter()
+        .map(|(id, label)| Choice { id, label })
+        .collect();
+    if !choices.iter().any(|c| c.id == current.id) {
+        choices.insert(0, current);
+    }
+    if choices.len() < 2 {
+        choices.clear();
+    }
+    Ok(choices)
+}
+
 /// Whether the organization exists and the principal may see it (a user moved into it, say).
 pub async fn is_visible(
     exec: &mut Exec<'_>,
@@ -464,54 +494,84 @@ pub async fn create_organization(
     principal: &Principal,
     input: OrganizationInput,
 ) -> Result<Organization, AppError> {
-    let partner_organization_id = match principal.role {
-        Role::SuperAdmin => None,
-        Role::Admin if principal.partner => Some(principal.organization_id.clone()),
-        _ => {
-            return Err(AppError::Forbidden(
-                "Only a Super Admin or a partner Admin can create organizations.".into(),
-            ))
-        }
-    };
+    let partner = partner_of_new(principal)?;
     let valid = input.parse_new().map_err(AppError::Invalid)?;
-    let id = new_id();
+    let mut tx = db.begin().await?;
+    let created =
+        insert_organization(&mut tx.exec(), principal, &new_id(), &valid, partner).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Who a new organization belongs to: a partner Admin's is their customer (theirs to manage), a
+/// Super Admin's stands alone; nobody else creates one.
+pub fn partner_of_new(principal: &Principal) -> Result<Option<NewPartner>, AppError> {
+    match principal.role {
+        Role::SuperAdmin => Ok(None),
+        Role::Admin if principal.partner => Ok(Some(NewPartner {
+            organization_id: principal.organization_id.clone(),
+            user_id: principal.user_id.clone(),
+        })),
+        _ => Err(AppError::Forbidden(
+            "Only a Super Admin or a partner Admin can create organizations.".into(),
+        )),
+    }
+}
+
+/// The partner organization and the partner user a customer organization is created under.
+pub struct NewPartner {
+    pub organization_id: String,
+    pub user_id: String,
+}
+
+/// Writes a validated new organization with its search index and audit event, inside the
+/// caller's transaction (`POST /v2/users/customer` adds its first Admin in the same one).
+pub async fn insert_organization(
+    exec: &mut Exec<'_>,
+    principal: &Principal,
+    id: &str,
+    valid: &ValidOrganization,
+    partner: Option<NewPartner>,
+) -> Result<Organization, AppError> {
+    let (partner_organization_id, partner_user_id) = match partner {
+        Some(p) => (Some(p.organization_id), Some(p.user_id)),
+        None => (None, None),
+    };
     let at = now();
     let mut sql = Sql::new("INSERT INTO organizations (id");
     for spec in ORGANIZATION_FIELDS {
         sql.push(", ").push(spec.key);
     }
-    sql.push(", partner_organization_id, lock_version, created_at, updated_at) VALUES (")
-        .push_bind(&id);
+    sql.push(", partner_organization_id, partner_user_id, lock_version, created_at, updated_at) VALUES (")
+        .push_bind(id);
     for spec in ORGANIZATION_FIELDS {
         sql.push(", ").push_bind(valid.get(spec.key));
     }
     sql.push(", ")
         .push_bind(partner_organization_id)
+        .push(", ")
+        .push_bind(partner_user_id)
         .push(", 1, ")
         .push_bind(at)
         .push(", ")
         .push_bind(at)
         .push(")");
-
-    let mut tx = db.begin().await?;
-    let mut exec = tx.exec();
     exec.execute(&sql).await?;
-    let created = find_visible(&mut exec, principal, &id).await?;
+    let created = find_visible(exec, principal, id).await?;
     search_index::index_organization(
-        &mut exec,
-        &id,
+        exec,
+        id,
         &created.attributes.name,
         &created.attributes.company_name,
     )
     .await?;
     audit::record(
-        &mut exec,
-        AuditEntry::by(principal, "organization.create", "organizations", Some(&id))
-            .in_organization(Some(&id))
+        exec,
+        AuditEntry::by(principal, "organization.create", "organizations", Some(id))
+            .in_organization(Some(id))
             .with_changes(diff(&json!({}), &json!(valid.as_input()))),
     )
     .await?;
-    tx.commit().await?;
     Ok(created)
 }
 

@@ -253,6 +253,7 @@ pub fn current_user(principal: &Principal) -> CurrentUser {
         role: principal.role,
         organization_id: principal.organization_id.clone(),
         organization_name: principal.organization_name.clone(),
+        partner: principal.partner,
     }
 }
 
@@ -587,33 +588,16 @@ async fn strands_organization(
 /// Why `user` can't be deleted: nothing when it can.
 async fn deletion_blockers(exec: &mut Exec<'_>, user: &User) -> Result<Vec<String>, AppError> {
     let mut reasons = Vec::new();
-    let a = &user.attributes;
     if is_last_super_admin(exec, user).await? {
         reasons.push("They are the last Super Admin.".to_string());
     }
     reasons.extend(strands_organization(exec, user).await?);
-    if a.partner {
-        let customers = count_users(
-            exec,
-            Sql::new("SELECT COUNT(*) FROM organizations WHERE partner_organization_id = $1")
-                .bind(&a.organization.id),
-        )
-        .await?;
-        let other_partners = count_users(
-            exec,
-            Sql::new(
-                "SELECT COUNT(*) FROM users WHERE organization_id = $1 AND partner AND id <> $2",
-            )
-            .bind(&a.organization.id)
-            .bind(&user.id),
-        )
-        .await?;
-        if customers > 0 && other_partners == 0 {
-            reasons.push(format!(
-                "They are the partner of {customers} customer organization{}; hand them over first.",
-                if customers == 1 { "" } else { "s" }
-            ));
-        }
+    let customers = super::partners::customers_managed_by(exec, &user.id).await?;
+    if customers > 0 {
+        reasons.push(format!(
+            "They manage {customers} customer organization{}; hand them over to another partner first.",
+            if customers == 1 { "" } else { "s" }
+        ));
     }
     Ok(reasons)
 }
@@ -971,74 +955,124 @@ pub async fn create_user(
     let mut defaults = UserInput::default();
     defaults.set("role", Role::User.as_str());
     defaults.set("organization_id", &principal.organization_id);
-    defaults.set("locale", "en");
-    defaults.set("timezone", "UTC");
-    if let Some(email) = input.get("email") {
-        defaults.set("username", email.trim());
-    }
-    let password_value = password_value.filter(|p| !p.is_empty());
-    let mut errors = Vec::new();
-    let valid = match input.merge_onto(&defaults) {
-        Ok(valid) => Some(valid),
-        Err(field_errors) => {
-            // A username nobody typed comes from the email: its error is the email's.
-            let derived = input.get("username").is_none();
-            errors.extend(
-                field_errors
-                    .into_iter()
-                    .filter(|e| !(derived && e.field == "user.username")),
-            );
-            errors.extend(timezone_error(input.get("timezone")));
-            None
-        }
-    };
-    if onboarding == Onboarding::Create {
-        if let Some(Err(message)) = password_value.map(password::check_strength) {
-            errors.push(FieldError::new("user.password", message));
-        }
-    }
-    let Some(valid) = valid.filter(|_| errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
-    };
-    let hash = match (onboarding, password_value) {
-        (Onboarding::Create, Some(given)) => Some(password::hash(given.to_string()).await?),
-        _ => None,
-    };
+    let new = NewUser::check(&input, defaults, password_value, onboarding)
+        .map_err(AppError::Invalid)?
+        .hashed()
+        .await?;
     let mut tx = db.begin().await?;
-    let mut exec = tx.exec();
-    check_references(&mut exec, principal, None, &valid).await?;
+    let user = insert_new_user(&mut tx.exec(), config, principal, &new).await?;
+    tx.commit().await?;
+    super::outbox::wake();
+    Ok(user)
+}
+
+/// A new user's attributes, checked on top of their defaults, and how they get in.
+pub struct NewUser {
+    valid: ValidUser,
+    password: Option<String>,
+    hash: Option<String>,
+    onboarding: Onboarding,
+}
+
+impl NewUser {
+    /// `input` over `defaults` (plus locale, time zone, and the email as username), with every
+    /// field error at once.
+    pub fn check(
+        input: &UserInput,
+        mut defaults: UserInput,
+        password_value: Option<&str>,
+        onboarding: Onboarding,
+    ) -> Result<NewUser, Vec<FieldError>> {
+        defaults.set("locale", "en");
+        defaults.set("timezone", "UTC");
+        if let Some(email) = input.get("email") {
+            defaults.set("username", email.trim());
+        }
+        let password_value = password_value.filter(|p| !p.is_empty());
+        let mut errors = Vec::new();
+        let valid = match input.merge_onto(&defaults) {
+            Ok(valid) => Some(valid),
+            Err(field_errors) => {
+                // A username nobody typed comes from the email: its error is the email's.
+                let derived = input.get("username").is_none();
+                errors.extend(
+                    field_errors
+                        .into_iter()
+                        .filter(|e| !(derived && e.field == "user.username")),
+                );
+                errors.extend(timezone_error(input.get("timezone")));
+                None
+            }
+        };
+        if onboarding == Onboarding::Create {
+            if let Some(Err(message)) = password_value.map(password::check_strength) {
+                errors.push(FieldError::new("user.password", message));
+            }
+        }
+        match valid.filter(|_| errors.is_empty()) {
+            Some(valid) => Ok(NewUser {
+                valid,
+                password: password_value
+                    .filter(|_| onboarding == Onboarding::Create)
+                    .map(str::to_string),
+                hash: None,
+                onboarding,
+            }),
+            None => Err(errors),
+        }
+    }
+
+    /// Hashes the password, if there is one (slow on purpose: outside any transaction).
+    pub async fn hashed(mut self) -> Result<NewUser, AppError> {
+        if let Some(given) = self.password.take() {
+            self.hash = Some(password::hash(given).await?);
+        }
+        Ok(self)
+    }
+
+    pub fn role(&self) -> Role {
+        self.valid.role()
+    }
+}
+
+/// Writes a checked new user with the email that lets them in and the audit event, inside the
+/// caller's transaction (`POST /v2/users/customer` creates their organization in the same one).
+pub async fn insert_new_user(
+    exec: &mut Exec<'_>,
+    config: &Config,
+    principal: &Principal,
+    new: &NewUser,
+) -> Result<User, AppError> {
+    let valid = &new.valid;
+    check_references(exec, principal, None, valid).await?;
     let id = new_id();
     let organization_id = valid.get("organization_id").unwrap_or_default().to_string();
     let at = now();
     let account = NewAccount {
         id: &id,
-        password_hash: hash.as_deref(),
-        confirmed_at: hash.is_some().then_some(at),
-        invited_by: (onboarding == Onboarding::Invite).then_some(principal.user_id.as_str()),
+        password_hash: new.hash.as_deref(),
+        confirmed_at: new.hash.is_some().then_some(at),
+        invited_by: (new.onboarding == Onboarding::Invite).then_some(principal.user_id.as_str()),
         at,
     };
-    insert_attributes(&mut exec, account, &valid)
-        .await
-        .map_err(|e| {
-            AppError::from_constraint(e, "That email or username has already been taken.")
-        })?;
-    let user = find_visible(&mut exec, principal, &id).await?;
-    let action = match onboarding {
+    insert_attributes(exec, account, valid).await.map_err(|e| {
+        AppError::from_constraint(e, "That email or username has already been taken.")
+    })?;
+    let user = find_visible(exec, principal, &id).await?;
+    let action = match new.onboarding {
         Onboarding::Invite => "user.invite",
         Onboarding::Create => "user.create",
     };
-    if hash.is_none() {
-        send_welcome(&mut exec, config, principal, &user, onboarding).await?;
+    if new.hash.is_none() {
+        send_welcome(exec, config, principal, &user, new.onboarding).await?;
     }
     audit::record(
-        &mut exec,
+        exec,
         AuditEntry::by(principal, action, "users", Some(&id))
             .in_organization(Some(&organization_id))
             .with_changes(diff(&json!({}), &json!(input_map(&user.to_input())))),
     )
     .await?;
-    tx.commit().await?;
-    super::outbox::wake();
     Ok(user)
 }
 
@@ -1222,6 +1256,23 @@ pub async fn set_partner(
     let updated = find_visible(&mut exec, principal, id).await?;
     tx.commit().await?;
     Ok(updated)
+}
+
+/// The user behind `id` when the principal may change them: 404 when they can't see them, 403
+/// when they see them but may not manage them.
+pub async fn find_manageable(
+    exec: &mut Exec<'_>,
+    principal: &Principal,
+    id: &str,
+) -> Result<User, AppError> {
+    let user = find_visible(exec, principal, id).await?;
+    if principal.role >= Role::Admin && may_manage(principal, &user) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden(
+            "You are not allowed to manage this user.".into(),
+        ))
+    }
 }
 
 /// The user behind `id` when the principal may see and change them (an import's update), else
