@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Steward's performance figures (not a test: it prints numbers beside their targets).
 #
-# Builds the release site, seeds a fresh SQLite database with 100,000 organizations and 200,000
+# Builds the release site, seeds a fresh SQLite database with 100,000 organizations and 1,000,000
 # users, starts the release server on 127.0.0.1:3200 and loads it with wrk (loopback only, 15 s per
-# endpoint) on the organization list page, a search page and the REST list. Then prints the peak
-# RSS of the server, the size of the release wasm bundle (raw and as served: Brotli), and how the
-# app arrives in Chromium on "Slow 4G" with a 4x CPU slowdown (bench/wire.mjs): wasm bytes on the
-# wire on a first and a repeat visit, and the time until the page is interactive.
+# endpoint) on the organization list page, a search page, the REST list, the users page and a
+# users search by email prefix. Then imports a 100,000-row CSV (timed), exports every user
+# (streamed, timed), and prints the peak RSS of the server, the size of the release wasm bundle
+# (raw and as served: Brotli), and how the app arrives in Chromium on "Slow 4G" with a 4x CPU
+# slowdown (bench/wire.mjs): wasm bytes on the wire on a first and a repeat visit, and the time
+# until the page is interactive.
 #
-#   BENCH_ORGS, BENCH_USERS      seed sizes (default 100000 / 200000)
+#   BENCH_ORGS, BENCH_USERS      seed sizes (default 100000 / 1000000)
+#   BENCH_IMPORT_ROWS            rows of the imported CSV (default 100000)
 #   BENCH_DURATION               wrk duration per endpoint (default 15s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 ORGS=${BENCH_ORGS:-100000}
-USERS=${BENCH_USERS:-200000}
+USERS=${BENCH_USERS:-1000000}
+IMPORT_ROWS=${BENCH_IMPORT_ROWS:-100000}
 DURATION=${BENCH_DURATION:-15s}
 ADDR=127.0.0.1:3200
 BASE="http://$ADDR"
@@ -45,6 +49,8 @@ export STEWARD_ADMIN_PASSWORD=bench-password-0123456789
 export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_SITE_ADDR=$ADDR
 export RUST_LOG=${RUST_LOG:-warn}
+# The import's CSV is one request body: room for 100k rows.
+export STEWARD_BODY_LIMIT=$((64 * 1024 * 1024))
 
 echo "==> seeding $ORGS organizations and $USERS users"
 t0=$(date +%s.%N)
@@ -83,6 +89,9 @@ fi
 LIST_PATH="/organizations"
 SEARCH_PATH="/organizations?q=wonka&page=3"
 REST_PATH="/v2/organizations?q%5Bname%5D=wonka*&page=3"
+USERS_PATH="/users"
+# Seeded emails are user<n>@seed.example: `user4242*` matches user4242 and user42420..user424299.
+USERS_SEARCH_PATH="/v2/users?q%5Bemail%5D=user4242*"
 
 # Each endpoint must answer 200 with these credentials (a redirect to /login would bench the wrong page).
 check() { # path header
@@ -96,6 +105,8 @@ check() { # path header
 check "$LIST_PATH" "Cookie: $COOKIE"
 check "$SEARCH_PATH" "Cookie: $COOKIE"
 check "$REST_PATH" "Authorization: Bearer $TOKEN"
+check "$USERS_PATH" "Cookie: $COOKIE"
+check "$USERS_SEARCH_PATH" "Authorization: Bearer $TOKEN"
 
 # run_wrk NAME PATH HEADER: sets RPS_<NAME>, P99_<NAME> (ms) and ERR_<NAME> (non-2xx/3xx, socket errors).
 run_wrk() {
@@ -119,6 +130,39 @@ run_wrk() {
 run_wrk LIST "$LIST_PATH" "Cookie: $COOKIE"
 run_wrk SEARCH "$SEARCH_PATH" "Cookie: $COOKIE"
 run_wrk REST "$REST_PATH" "Authorization: Bearer $TOKEN"
+run_wrk USERS "$USERS_PATH" "Cookie: $COOKIE"
+run_wrk USERS_SEARCH "$USERS_SEARCH_PATH" "Authorization: Bearer $TOKEN"
+
+# seconds_of COMMAND...: runs it and prints how long it took.
+seconds_of() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@"
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }'
+}
+
+echo "==> import of a $IMPORT_ROWS-row CSV (new invited users)"
+{
+  echo "email,first_name,last_name,title"
+  seq 1 "$IMPORT_ROWS" | awk '{ printf "imported%d@bench.example,Ima,Port%d,Engineer\n", $1, $1 % 97 }'
+} >"$WORK/import.csv"
+import_csv() {
+  curl -fsS -o "$WORK/import.json" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' \
+    --data-binary @"$WORK/import.csv" "$BASE/v2/users/import"
+}
+IMPORT_SECONDS=$(seconds_of import_csv)
+head -c 300 "$WORK/import.json"
+echo
+
+echo "==> export of every user (streamed)"
+export_users() {
+  curl -fsS -o "$WORK/users.csv" -H "Authorization: Bearer $TOKEN" "$BASE/v2/users/export"
+}
+EXPORT_SECONDS=$(seconds_of export_users)
+EXPORT_ROWS=$(($(wc -l <"$WORK/users.csv") - 1))
+EXPORT_MB=$(awk -v b="$(stat -c %s "$WORK/users.csv")" 'BEGIN { printf "%.0f", b / 1048576 }')
+echo "$EXPORT_ROWS rows, $EXPORT_MB MB in ${EXPORT_SECONDS}s"
 
 echo "==> node bench/wire.mjs (Slow 4G, 4x CPU slowdown)"
 node bench/wire.mjs "$BASE" "$COOKIE" "$LIST_PATH" | tee "$WORK/wire.txt"
@@ -143,11 +187,13 @@ echo "=============================== Steward benchmark ========================
 echo "machine: $(nproc) cores; wrk -t2 -c8 -d$DURATION on loopback; SQLite; $ORGS organizations, $USERS users"
 printf '%-54s %14s   %-15s %s\n' "figure" "value" "target" ""
 printf '%-54s %14s   %-15s %s\n' "seed" "${SEED_SECONDS} s" "-" ""
-for name in LIST SEARCH REST; do
+for name in LIST SEARCH REST USERS USERS_SEARCH; do
   case $name in
     LIST) label="list    GET $LIST_PATH (cookie)"; target=3000 ;;
     SEARCH) label="search  GET $SEARCH_PATH (cookie)"; target=1500 ;;
     REST) label="REST    GET /v2/organizations?q[name]=wonka*&page=3"; target=3000 ;;
+    USERS) label="users   GET $USERS_PATH (cookie)"; target=2000 ;;
+    USERS_SEARCH) label="users   GET /v2/users?q[email]=user4242*"; target=2000 ;;
   esac
   rps_var="RPS_$name" p99_var="P99_$name" err_var="ERR_$name"
   printf '%-54s %14s   %-15s %s\n' "$label" "${!rps_var} req/s" ">= $target req/s" "$(verdict "${!rps_var}" ">=" "$target")"
@@ -156,7 +202,9 @@ for name in LIST SEARCH REST; do
     printf '%-54s %14s\n' "  errors (non-2xx/3xx or socket)" "${!err_var}"
   fi
 done
-printf '%-54s %14s   %-15s %s\n' "server peak RSS (VmHWM)" "$RSS_MB MB" "< 150 MB" "$(verdict "$RSS_MB" "<" 150)"
+printf '%-54s %14s   %-15s %s\n' "import of $IMPORT_ROWS CSV rows (POST /v2/users/import)" "$IMPORT_SECONDS s" "< 30 s" "$(verdict "$IMPORT_SECONDS" "<" 30)"
+printf '%-54s %14s   %-15s %s\n' "export of $EXPORT_ROWS users ($EXPORT_MB MB CSV)" "$EXPORT_SECONDS s" "-" ""
+printf '%-54s %14s   %-15s %s\n' "server peak RSS (VmHWM, through the export)" "$RSS_MB MB" "< 150 MB" "$(verdict "$RSS_MB" "<" 150)"
 printf '%-54s %14s   %-15s %s\n' "wasm $(basename "$WASM") raw" "$(kb "$WASM_RAW") KB" "-" ""
 printf '%-54s %14s   %-15s %s\n' "wasm gzip -9" "$(kb "$WASM_GZ") KB" "-" ""
 printf '%-54s %14s   %-15s %s\n' "wasm as served (Brotli, precompressed)" "$(kb "$WASM_BR") KB" "<= 350 KB" "$(verdict "$(kb "$WASM_BR")" "<" 350.1)"

@@ -9,7 +9,7 @@ use app::server::request::REQUEST_ID;
 use app::server::services::export::ExportBudget;
 use app::server::services::outbox;
 use app::server::services::users::{ensure_first_super_admin, FirstAdmin};
-use app::server::ui::PrincipalCache;
+use app::server::ui::{PageReads, PrincipalCache};
 use app::server::{AppState, Config, Db};
 use app::{shell, App};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
@@ -210,7 +210,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            || provide_context(PrincipalCache::default()),
+            || {
+                provide_context(PrincipalCache::default());
+                provide_context(PageReads::default());
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

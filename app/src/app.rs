@@ -11,6 +11,7 @@ use crate::pages::docs::DocsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::me::{ProfilePage, SecurityPage};
 use crate::pages::not_found::NotFound;
+use crate::pages::notifications::{MyNotificationsPage, OrganizationNotificationsPage};
 use crate::pages::organizations::{
     DeleteOrganizationPage, NewOrganizationPage, OrganizationListPage, OrganizationPage,
 };
@@ -71,8 +72,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("organizations/new") view=NewOrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id/delete") view=DeleteOrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/:id/notifications") view=OrganizationNotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("me") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("me/security") view=SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("me/notifications") view=MyNotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("users") view=UserListPage ssr=SsrMode::Async/>
                     <Route path=path!("users/new") view=NewUserPage ssr=SsrMode::Async/>
                     <Route path=path!("users/import") view=ImportUsersPage ssr=SsrMode::Async/>
@@ -94,7 +97,12 @@ fn SignedInLayout() -> impl IntoView {
     let location = use_location();
     view! {
         <Suspense fallback=|| view! { <div class="page-loading" aria-busy="true">"Loading…"</div> }>
-            {move || Suspend::new(async move {
+            // A plain `Suspend`, not `move || Suspend::new(..)`: the closure would run again on the
+            // server once the user had loaded, building the page (and its resources) once more
+            // for nothing. (Leptos may still build a page twice while it looks for nested
+            // resources; `ui::read_once` gives both builds the same data, so the HTML and the
+            // data the browser hydrates with always agree.)
+            {Suspend::new(async move {
                 match user.await {
                     Ok(Some(user)) => {
                         provide_context(user.clone());
@@ -199,6 +207,7 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
                 </p>
                 <a class="menu-item" href="/me">"Profile"</a>
                 <a class="menu-item" href="/me/security">"Security"</a>
+                <a class="menu-item" href="/me/notifications">"Notifications"</a>
                 <form method="post" action="/api/sign_out">
                     <button type="submit" class="menu-item">"Sign out"</button>
                 </form>

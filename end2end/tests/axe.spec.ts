@@ -77,6 +77,8 @@ for (const colorScheme of ["light", "dark"] as const) {
           `/users/${userId}/delete`,
           "/me",
           "/me/security",
+          "/me/notifications",
+          `/organizations/${id}/notifications`,
           "/users/new",
           "/users/import",
           "/outbox",

@@ -89,13 +89,17 @@ pub async fn sign_out() -> Result<(), ApiError> {
 /// The signed-in user, or `None` when signed out.
 #[server(endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, ApiError> {
-    use crate::server::services::users;
-    use crate::server::ui;
+    // Once per page render (see `ui::read_once`).
+    crate::server::ui::read_once("get_current_user".to_string(), || async move {
+        use crate::server::services::users;
+        use crate::server::ui;
 
-    let state = ui::state()?;
-    Ok(ui::maybe_principal(&state)
-        .await?
-        .map(|principal| users::current_user(&principal)))
+        let state = ui::state()?;
+        Ok(ui::maybe_principal(&state)
+            .await?
+            .map(|principal| users::current_user(&principal)))
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod dashboard;
 pub mod docs;
+pub mod notification_preferences;
 pub mod organizations;
 pub mod outbox;
 pub mod users;

@@ -11,39 +11,50 @@ pub async fn list_organizations(
     page: Option<String>,
     per_page: Option<String>,
 ) -> Result<Page<Organization>, ApiError> {
-    use crate::domain::list::{ListParams, ListQuery, UI_COUNT_LIMIT};
-    use crate::server::services::organizations::{self as service, LIST_SPEC};
-    use crate::server::{ui, AppError};
+    // Once per page render (see `ui::read_once`).
+    crate::server::ui::read_once(
+        format!("list_organizations:{:?}", (&q, &sort, &page, &per_page,)),
+        || async move {
+            use crate::domain::list::{ListParams, ListQuery, UI_COUNT_LIMIT};
+            use crate::server::services::organizations::{self as service, LIST_SPEC};
+            use crate::server::{ui, AppError};
 
-    let state = ui::state()?;
-    let principal = ui::principal(&state).await?;
-    let params = ListParams {
-        q,
-        sort,
-        page,
-        per_page,
-        filters: Vec::new(),
-    };
-    let mut query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
-        .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
-    // A person pages through a few screens, not thousands: say "more than 1,000" instead of
-    // counting every match of a broad search.
-    query.count_limit = Some(UI_COUNT_LIMIT);
-    service::list_organizations(&state.db, &principal, &query)
-        .await
-        .map_err(ui::fail)
+            let state = ui::state()?;
+            let principal = ui::principal(&state).await?;
+            let params = ListParams {
+                q,
+                sort,
+                page,
+                per_page,
+                filters: Vec::new(),
+            };
+            let mut query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
+                .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
+            // A person pages through a few screens, not thousands: say "more than 1,000" instead of
+            // counting every match of a broad search.
+            query.count_limit = Some(UI_COUNT_LIMIT);
+            service::list_organizations(&state.db, &principal, &query)
+                .await
+                .map_err(ui::fail)
+        },
+    )
+    .await
 }
 
 #[server(endpoint = "organizations/get")]
 pub async fn get_organization(id: String) -> Result<Organization, ApiError> {
-    use crate::server::services::organizations as service;
-    use crate::server::ui;
+    // Once per page render (see `ui::read_once`).
+    crate::server::ui::read_once(format!("get_organization:{:?}", (&id,)), || async move {
+        use crate::server::services::organizations as service;
+        use crate::server::ui;
 
-    let state = ui::state()?;
-    let principal = ui::principal(&state).await?;
-    service::get_organization(&state.db, &principal, &id)
-        .await
-        .map_err(ui::fail)
+        let state = ui::state()?;
+        let principal = ui::principal(&state).await?;
+        service::get_organization(&state.db, &principal, &id)
+            .await
+            .map_err(ui::fail)
+    })
+    .await
 }
 
 /// Answers the new organization's id. An empty form sends no `organization[...]` key at all, so

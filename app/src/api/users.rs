@@ -16,27 +16,37 @@ pub async fn list_users(
     role: Option<String>,
     organization_id: Option<String>,
 ) -> Result<Page<User>, ApiError> {
-    use crate::domain::list::{ListParams, ListQuery};
-    use crate::server::services::users::{self as service, LIST_SPEC};
-    use crate::server::{ui, AppError};
+    // Once per page render (see `ui::read_once`).
+    crate::server::ui::read_once(
+        format!(
+            "list_users:{:?}",
+            (&q, &sort, &page, &per_page, &role, &organization_id,)
+        ),
+        || async move {
+            use crate::domain::list::{ListParams, ListQuery};
+            use crate::server::services::users::{self as service, LIST_SPEC};
+            use crate::server::{ui, AppError};
 
-    let state = ui::state()?;
-    let principal = ui::principal(&state).await?;
-    let mut filters = Vec::new();
-    filters.extend(role.map(|role| ("role".to_string(), role)));
-    filters.extend(organization_id.map(|id| ("organization_id".to_string(), id)));
-    let params = ListParams {
-        q,
-        sort,
-        page,
-        per_page,
-        filters,
-    };
-    let query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
-        .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
-    service::list_users(&state.db, &principal, &query)
-        .await
-        .map_err(ui::fail)
+            let state = ui::state()?;
+            let principal = ui::principal(&state).await?;
+            let mut filters = Vec::new();
+            filters.extend(role.map(|role| ("role".to_string(), role)));
+            filters.extend(organization_id.map(|id| ("organization_id".to_string(), id)));
+            let params = ListParams {
+                q,
+                sort,
+                page,
+                per_page,
+                filters,
+            };
+            let query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
+                .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
+            service::list_users(&state.db, &principal, &query)
+                .await
+                .map_err(ui::fail)
+        },
+    )
+    .await
 }
 
 /// What the user page needs: the user, whether (and why not) it can be deleted, and the roles the
@@ -57,40 +67,44 @@ pub struct UserDetail {
 
 #[server(endpoint = "users/get")]
 pub async fn get_user(id: String) -> Result<UserDetail, ApiError> {
-    use crate::server::services::users as service;
-    use crate::server::services::{organizations, partners};
-    use crate::server::ui;
+    // Once per page render (see `ui::read_once`).
+    crate::server::ui::read_once(format!("get_user:{:?}", (&id,)), || async move {
+        use crate::server::services::users as service;
+        use crate::server::services::{organizations, partners};
+        use crate::server::ui;
 
-    let state = ui::state()?;
-    let principal = ui::principal(&state).await?;
-    let user = service::get_user(&state.db, &principal, &id)
-        .await
-        .map_err(ui::fail)?;
-    let can_delete = service::can_delete_user(&state.db, &principal, &id)
-        .await
-        .map_err(ui::fail)?;
-    let assignable_roles = Role::ALL
-        .into_iter()
-        .filter(|role| *role <= principal.role)
-        .collect();
-    let current = Choice {
-        id: user.attributes.organization.id.clone(),
-        label: user.attributes.organization.name.clone(),
-    };
-    let organizations = organizations::move_targets(&state.db, &principal, current)
-        .await
-        .map_err(ui::fail)?;
-    let (holds, recipients) = partners::hand_over_options(&state.db, &principal, &user)
-        .await
-        .map_err(ui::fail)?;
-    Ok(UserDetail {
-        user,
-        can_delete,
-        assignable_roles,
-        organizations,
-        holds,
-        recipients,
+        let state = ui::state()?;
+        let principal = ui::principal(&state).await?;
+        let user = service::get_user(&state.db, &principal, &id)
+            .await
+            .map_err(ui::fail)?;
+        let can_delete = service::can_delete_user(&state.db, &principal, &id)
+            .await
+            .map_err(ui::fail)?;
+        let assignable_roles = Role::ALL
+            .into_iter()
+            .filter(|role| *role <= principal.role)
+            .collect();
+        let current = Choice {
+            id: user.attributes.organization.id.clone(),
+            label: user.attributes.organization.name.clone(),
+        };
+        let organizations = organizations::move_targets(&state.db, &principal, current)
+            .await
+            .map_err(ui::fail)?;
+        let (holds, recipients) = partners::hand_over_options(&state.db, &principal, &user)
+            .await
+            .map_err(ui::fail)?;
+        Ok(UserDetail {
+            user,
+            can_delete,
+            assignable_roles,
+            organizations,
+            holds,
+            recipients,
+        })
     })
+    .await
 }
 
 /// The edit form: every field is sent (`user[<key>]`), so what is absent was emptied. `version`
@@ -151,14 +165,18 @@ pub async fn delete_user(id: String, version: i64) -> Result<(), ApiError> {
 
 #[server(endpoint = "me/get")]
 pub async fn get_me() -> Result<User, ApiError> {
-    use crate::server::services::users as service;
-    use crate::server::ui;
+    // Once per page render (see `ui::read_once`).
+    crate::server::ui::read_once("get_me".to_string(), || async move {
+        use crate::server::services::users as service;
+        use crate::server::ui;
 
-    let state = ui::state()?;
-    let principal = ui::principal(&state).await?;
-    service::get_me(&state.db, &principal)
-        .await
-        .map_err(ui::fail)
+        let state = ui::state()?;
+        let principal = ui::principal(&state).await?;
+        service::get_me(&state.db, &principal)
+            .await
+            .map_err(ui::fail)
+    })
+    .await
 }
 
 /// The profile form: like the user form, every field is sent, so what is absent was emptied.
@@ -291,14 +309,18 @@ pub async fn resend_confirmation(id: String) -> Result<(), ApiError> {
 /// Whether the signed-in user may delete their own account, and why not.
 #[server(endpoint = "me/can_delete")]
 pub async fn can_delete_me() -> Result<CanDelete, ApiError> {
-    use crate::server::services::users as service;
-    use crate::server::ui;
+    // Once per page render (see `ui::read_once`).
+    crate::server::ui::read_once("can_delete_me".to_string(), || async move {
+        use crate::server::services::users as service;
+        use crate::server::ui;
 
-    let state = ui::state()?;
-    let principal = ui::principal(&state).await?;
-    service::can_delete_me(&state.db, &principal)
-        .await
-        .map_err(ui::fail)
+        let state = ui::state()?;
+        let principal = ui::principal(&state).await?;
+        service::can_delete_me(&state.db, &principal)
+            .await
+            .map_err(ui::fail)
+    })
+    .await
 }
 
 /// "Delete my account": with the password; the session ends and the browser lands on sign-in.

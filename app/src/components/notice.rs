@@ -14,6 +14,8 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "profile_saved" => "Profile saved.",
         "password_changed" => "Password changed. Your other sessions have ended.",
         "user_deleted" => "User deleted.",
+        "preferences_saved" => "Notification preference saved.",
+        "defaults_saved" => "Notification default saved.",
         "handed_over" => "Handed over: the customers and pending invitations are with their new holder.",
         "user_invited" => "Invitation sent.",
         "user_created" => "User created.",

@@ -3,6 +3,7 @@
 
 pub mod field_error;
 pub mod list;
+pub mod notification;
 pub mod organization;
 pub mod outbox;
 pub mod role;

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod login;
 pub mod me;
 pub mod not_found;
+pub mod notifications;
 pub mod organizations;
 pub mod outbox;
 pub mod users;

@@ -342,7 +342,7 @@ impl Exec<'_> {
 pub enum Arg {
     Text(Option<String>),
     Int(Option<i64>),
-    Bool(bool),
+    Bool(Option<bool>),
     Time(Option<DateTime<Utc>>),
 }
 
@@ -378,6 +378,12 @@ impl From<i64> for Arg {
 }
 impl From<bool> for Arg {
     fn from(v: bool) -> Arg {
+        Arg::Bool(Some(v))
+    }
+}
+
+impl From<Option<bool>> for Arg {
+    fn from(v: Option<bool>) -> Arg {
         Arg::Bool(v)
     }
 }

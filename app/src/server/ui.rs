@@ -33,6 +33,46 @@ pub fn request_meta() -> RequestMeta {
 #[derive(Clone, Default)]
 pub struct PrincipalCache(Arc<OnceCell<Option<Principal>>>);
 
+/// What a page render has read, by server function and arguments. Leptos' `<Suspense>` may build
+/// a page twice on the server (it walks its children again to find nested resources, re-running
+/// the router's outlet), and each build creates the page's resources afresh: two reads, moments
+/// apart. The HTML comes from one build while the browser hydrates with the other's serialized
+/// data, so when a parallel writer changed the data in between, hydration failed. Within one
+/// request, the second read gets the first's answer.
+#[derive(Clone, Default)]
+pub struct PageReads(Arc<std::sync::Mutex<PageReadMap>>);
+
+type PageReadMap =
+    std::collections::HashMap<String, Arc<OnceCell<Arc<dyn std::any::Any + Send + Sync>>>>;
+
+/// Runs `read` once per page render for `key` (the server function and its arguments); outside a
+/// page render (a server function called by the browser) it simply runs.
+pub async fn read_once<T, F, Fut>(key: String, read: F) -> Result<T, ApiError>
+where
+    T: Clone + Send + Sync + 'static,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let Some(reads) = use_context::<PageReads>() else {
+        return read().await;
+    };
+    let cell = {
+        let mut map = reads.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(key).or_default().clone()
+    };
+    let value = cell
+        .get_or_try_init(|| async {
+            read()
+                .await
+                .map(|v| Arc::new(v) as Arc<dyn std::any::Any + Send + Sync>)
+        })
+        .await?;
+    Ok(value
+        .downcast_ref::<T>()
+        .expect("one type of answer per page read key")
+        .clone())
+}
+
 /// The signed-in caller, if any.
 pub async fn maybe_principal(state: &AppState) -> Result<Option<Principal>, ApiError> {
     let resolve = || async {
@@ -121,5 +161,42 @@ fn append_cookie(cookie: &str) {
         http::HeaderValue::from_str(cookie),
     ) {
         response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leptos::prelude::{provide_context, Owner};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    async fn counted(calls: &Arc<AtomicUsize>, key: &str) -> usize {
+        let calls = Arc::clone(calls);
+        read_once(key.to_string(), || async move {
+            Ok::<_, ApiError>(calls.fetch_add(1, Ordering::SeqCst) + 1)
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_page_render_reads_each_key_once_and_every_build_gets_the_same_answer() {
+        let owner = Owner::new();
+        owner.set();
+        let calls = Arc::new(AtomicUsize::new(0));
+        // Without a page render (a server function the browser called) every call reads.
+        assert_eq!(counted(&calls, "list:1").await, 1);
+        assert_eq!(counted(&calls, "list:1").await, 2);
+
+        provide_context(PageReads::default());
+        let first = counted(&calls, "list:1").await;
+        assert_eq!(
+            counted(&calls, "list:1").await,
+            first,
+            "the second build's read"
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        // Other arguments are another read.
+        assert_eq!(counted(&calls, "list:2").await, 4);
     }
 }

@@ -169,6 +169,7 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
                 {(user.role >= Role::Admin).then(|| view! {
                     <a class="btn" href=format!("/users?organization_id={id}")>{format!("Members ({users_count})")}</a>
                     <a class="btn" href=format!("/users/new?organization_id={id}")>"Add member"</a>
+                    <a class="btn" href=format!("/organizations/{id}/notifications")>"Notification defaults"</a>
                 })}
                 <DeleteButton href=delete_href confirming blockers=blocker.into_iter().collect()/>
             </div>

@@ -25,6 +25,50 @@ where
     }
 }
 
+/// A JSON body that may be left out: no body at all (and no `Content-Type`), or `null`, is
+/// `T::default()`; anything else must be a JSON object, checked as `JsonBody` checks it.
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for OptionalJsonBody<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared_length = req
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let has_type = req.headers().contains_key(http::header::CONTENT_TYPE);
+        if !has_type && matches!(declared_length, None | Some(0)) {
+            let bytes = axum::body::Bytes::from_request(req, state)
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJsonBody(T::default()));
+            }
+            return Err(AppError::UnsupportedMediaType(
+                "Send the body as JSON with 'Content-Type: application/json'.".into(),
+            ));
+        }
+        // `null` is no body too; anything else must be an object (serde alone would take an
+        // array for a struct).
+        let JsonBody(value) = JsonBody::<serde_json::Value>::from_request(req, state).await?;
+        match value {
+            serde_json::Value::Null => Ok(OptionalJsonBody(T::default())),
+            serde_json::Value::Object(_) => serde_json::from_value(value)
+                .map(OptionalJsonBody)
+                .map_err(|e| {
+                    AppError::Invalid(vec![crate::domain::FieldError::new("body", e.to_string())])
+                }),
+            _ => Err(AppError::invalid("body", "must be a JSON object")),
+        }
+    }
+}
+
 fn json_rejection(rejection: JsonRejection) -> AppError {
     match rejection {
         JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType(

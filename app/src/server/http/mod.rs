@@ -8,6 +8,7 @@ pub mod current_user;
 pub mod envelope;
 pub mod extract;
 pub mod health;
+pub mod notification_preferences;
 pub mod openapi;
 pub mod organizations;
 pub mod outbox;
@@ -33,6 +34,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(organizations::routes())
         .merge(users::routes())
         .merge(partners::routes())
+        .merge(notification_preferences::routes())
         .merge(current_user::routes())
         .merge(outbox::routes())
         .routes(routes!(openapi::openapi_json))

@@ -467,6 +467,23 @@ pub async fn move_targets(
     Ok(choices)
 }
 
+/// The organization behind `id` when the principal may administer it (its Admin, its partner's
+/// Admin, a Super Admin): 404 when they can't see it, 403 when they see it but may not change it.
+pub async fn find_manageable(
+    exec: &mut Exec<'_>,
+    principal: &Principal,
+    id: &str,
+) -> Result<Organization, AppError> {
+    let organization = find_visible(exec, principal, id).await?;
+    if may_manage(principal, &organization) {
+        Ok(organization)
+    } else {
+        Err(AppError::Forbidden(
+            "You are not allowed to change this organization.".into(),
+        ))
+    }
+}
+
 /// Whether the organization exists and the principal may see it (a user moved into it, say).
 pub async fn is_visible(
     exec: &mut Exec<'_>,
