@@ -4,6 +4,7 @@
 mod accounts;
 mod auth;
 mod helpers;
+mod notification_policy;
 mod notification_preferences;
 mod operations;
 mod organizations;

@@ -149,6 +149,7 @@ pub async fn reset_password(
     let state = ui::state()?;
     service::reset_password(
         &state.db,
+        &state.config,
         &token,
         &password,
         &password_confirmation,

@@ -224,6 +224,7 @@ pub async fn change_password(
     let principal = ui::principal(&state).await?;
     service::change_password(
         &state.db,
+        &state.config,
         &principal,
         &current_password,
         &password,

@@ -351,6 +351,33 @@ pub fn effective(
     (enabled, params, own.channels.unwrap_or_default())
 }
 
+/// The organization notification policy (API.md §7, ZITADEL's `NotificationPolicy`): which
+/// account changes send the user an email and an in-app notification. ZITADEL has
+/// `passwordChange`; the others are Steward's further triggers, each off unless set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NotificationPolicy {
+    /// The user's password changed (by them, by a reset, by an administrator).
+    pub password_change: bool,
+    /// The user's email address changed.
+    pub email_change: bool,
+    /// The user's second factor was turned off.
+    pub second_factor_removed: bool,
+    /// The user's account was locked after failed sign-ins.
+    pub account_locked: bool,
+}
+
+impl NotificationPolicy {
+    /// The body's keys, as ZITADEL clients send them.
+    pub const KEYS: [&'static str; 4] = [
+        "passwordChange",
+        "emailChange",
+        "secondFactorRemoved",
+        "accountLocked",
+    ];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,6 +86,7 @@ async fn reset_password(
 ) -> Result<Json<Empty>, AppError> {
     service::reset_password(
         &state.db,
+        &state.config,
         &body.reset_password_token,
         &body.password,
         &body.password_confirmation,

@@ -97,6 +97,7 @@ async fn change_password(
 ) -> Result<Json<Empty>, AppError> {
     users::change_password(
         &state.db,
+        &state.config,
         &principal,
         &body.current_password,
         &body.password,

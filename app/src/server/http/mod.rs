@@ -8,6 +8,7 @@ pub mod current_user;
 pub mod envelope;
 pub mod extract;
 pub mod health;
+pub mod notification_policy;
 pub mod notification_preferences;
 pub mod openapi;
 pub mod organizations;
@@ -35,6 +36,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(partners::routes())
         .merge(notification_preferences::routes())
+        .merge(notification_policy::routes())
         .merge(current_user::routes())
         .merge(outbox::routes())
         .routes(routes!(openapi::openapi_json))

@@ -123,6 +123,13 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
     paths.extend(aliases);
     for (path, item) in paths.iter_mut() {
         let has_path_params = path.contains('{');
+        // ZITADEL's API answers ZITADEL's error body (and may name an organization in a header).
+        let zitadel = path.starts_with("/management/") || path.starts_with("/admin/");
+        let error_schema = if zitadel {
+            "#/components/schemas/ZitadelError"
+        } else {
+            "#/components/schemas/Error"
+        };
         for (method, operation) in item.as_object_mut().expect("path item") {
             let public = operation["security"] == json!([{}]);
             if public {
@@ -139,22 +146,30 @@ fn finish(api: utoipa::openapi::OpenApi) -> Value {
             // The error statuses every operation of its kind can answer, whatever it documents
             // itself: a record in the path may not exist (or be another tenant's), a body may
             // be too large or not JSON.
-            let mut errors = vec![400, 422, 500];
+            let mut errors = if zitadel {
+                vec![400, 404, 500]
+            } else {
+                vec![400, 422, 500]
+            };
             if !public {
                 errors.extend([401, 403]);
             }
-            if has_path_params {
+            if has_path_params && !zitadel {
                 errors.push(404);
             }
             if has_body {
-                errors.extend([413, 415]);
+                errors.push(413);
+                if !zitadel {
+                    errors.push(415);
+                }
             }
             for status in errors {
                 let response = responses
                     .entry(status.to_string())
                     .or_insert_with(|| json!({ "description": crate::error::status_text(status) }));
                 if response.get("content").is_none() {
-                    response["content"] = json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } });
+                    response["content"] =
+                        json!({ "application/json": { "schema": { "$ref": error_schema } } });
                 }
             }
         }

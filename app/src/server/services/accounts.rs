@@ -367,6 +367,7 @@ pub async fn request_password_reset(
 /// lockout is lifted, and the address counts as confirmed (the link proved it).
 pub async fn reset_password(
     db: &Db,
+    config: &Config,
     raw: &str,
     new: &str,
     confirmation: &str,
@@ -421,6 +422,19 @@ pub async fn reset_password(
         AuditEntry::of_account(&row.id, &row.organization_id, "user.password_reset", meta),
     )
     .await?;
+    let name = [row.first_name.as_deref(), row.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let recipient = super::emails::Recipient {
+        user_id: &row.id,
+        organization_id: &row.organization_id,
+        email: &row.email,
+        name: Some(name.as_str()).filter(|n| !n.is_empty()),
+    };
+    super::notification_policy::password_changed(&mut exec, config, &recipient).await?;
     tx.commit().await?;
+    super::outbox::wake();
     Ok(())
 }

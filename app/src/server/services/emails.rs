@@ -115,6 +115,26 @@ pub fn confirmation<'a>(to: &Recipient<'a>, link: &str) -> Email<'a> {
     }
 }
 
+/// The notification policy's `passwordChange` trigger: the password of the account changed.
+pub fn password_changed<'a>(to: &Recipient<'a>, reset_link: &str) -> Email<'a> {
+    let (text, html) = bodies(
+        &greeting(to.name),
+        &["The password of your Steward account was just changed.".to_string()],
+        "It wasn't me: reset my password",
+        reset_link,
+        "If you changed it, there is nothing to do. If you didn't, reset it now and tell your administrator.",
+    );
+    Email {
+        template: "password_changed",
+        to: to.email,
+        subject: "Your password was changed".to_string(),
+        text,
+        html: Some(html),
+        user_id: Some(to.user_id),
+        organization_id: Some(to.organization_id),
+    }
+}
+
 pub fn password_reset<'a>(to: &Recipient<'a>, link: &str) -> Email<'a> {
     let (text, html) = bodies(
         &greeting(to.name),

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod emails;
 pub mod export;
+pub mod notification_policy;
 pub mod notification_preferences;
 pub mod organizations;
 pub mod outbox;

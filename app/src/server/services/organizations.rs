@@ -484,6 +484,17 @@ pub async fn find_manageable(
     }
 }
 
+/// Whether an organization with this id exists at all (ZITADEL's `x-zitadel-orgid` tells "not
+/// yours", 403, from "no such organization", 404).
+pub async fn exists(exec: &mut Exec<'_>, id: &str) -> Result<bool, AppError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Ok(false);
+    }
+    let mut sql = Sql::new("SELECT COUNT(*) FROM organizations WHERE id = ");
+    sql.push_bind(id.to_ascii_lowercase());
+    Ok(exec.fetch_count(&sql).await? > 0)
+}
+
 /// Whether the organization exists and the principal may see it (a user moved into it, say).
 pub async fn is_visible(
     exec: &mut Exec<'_>,

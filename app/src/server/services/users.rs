@@ -866,6 +866,7 @@ async fn is_own_password(db: &Db, principal: &Principal, attempt: &str) -> Resul
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
 pub async fn change_password(
     db: &Db,
+    config: &Config,
     principal: &Principal,
     current: &str,
     new: &str,
@@ -913,7 +914,15 @@ pub async fn change_password(
         .in_organization(Some(&principal.organization_id)),
     )
     .await?;
+    let recipient = super::emails::Recipient {
+        user_id: &principal.user_id,
+        organization_id: &principal.organization_id,
+        email: &principal.email,
+        name: None,
+    };
+    super::notification_policy::password_changed(&mut exec, config, &recipient).await?;
     tx.commit().await?;
+    super::outbox::wake();
     Ok(())
 }
 
