@@ -23,7 +23,7 @@ pub async fn list_users(
             (&q, &sort, &page, &per_page, &role, &organization_id,)
         ),
         || async move {
-            use crate::domain::list::{ListParams, ListQuery};
+            use crate::domain::list::{ListParams, ListQuery, UI_COUNT_LIMIT};
             use crate::server::services::users::{self as service, LIST_SPEC};
             use crate::server::{ui, AppError};
 
@@ -39,8 +39,10 @@ pub async fn list_users(
                 per_page,
                 filters,
             };
-            let query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
+            let mut query = ListQuery::parse(&params.to_pairs(), &LIST_SPEC, chrono::Utc::now())
                 .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
+            // As on the organizations screen: "more than 1,000" rather than counting them all.
+            query.count_limit = Some(UI_COUNT_LIMIT);
             service::list_users(&state.db, &principal, &query)
                 .await
                 .map_err(ui::fail)

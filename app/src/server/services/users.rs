@@ -456,6 +456,15 @@ fn select_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql
 }
 
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+/// Whether the total is simply every user (a Super Admin's unfiltered list).
+fn counts_everything(principal: &Principal, query: &ListQuery) -> bool {
+    principal.role == Role::SuperAdmin
+        && query.search.is_none()
+        && query.filters.is_empty()
+        && query.created_from.is_none()
+        && query.created_to.is_none()
+}
+
 pub async fn list_users(
     db: &Db,
     principal: &Principal,
@@ -467,14 +476,40 @@ pub async fn list_users(
         .push(" OFFSET ")
         .push_bind(query.offset() as i64);
     let rows = db.fetch_all::<UserRow>(&sql).await?;
-    let mut count = Sql::new(
-        "SELECT COUNT(*) FROM users u JOIN organizations o ON o.id = u.organization_id WHERE 1 = 1",
-    );
-    push_filters(&mut count, db.backend(), principal, query);
-    let total = db.fetch_count(&count).await?;
+    let shown = rows.len() as u64;
+    let (total, capped) = if counts_everything(principal, query) {
+        // A Super Admin's unfiltered list: the trigger-kept row count, not a scan of every user.
+        let n = db
+            .fetch_count(&Sql::new(
+                "SELECT count FROM row_counts WHERE table_name = 'users'",
+            ))
+            .await?;
+        (n.max(0) as u64, false)
+    } else if shown < u64::from(query.per_page) && (shown > 0 || query.page == 1) {
+        // The last page: what came before it and what it shows.
+        (query.offset() + shown, false)
+    } else {
+        let mut matches = Sql::new(
+            "SELECT 1 FROM users u JOIN organizations o ON o.id = u.organization_id WHERE 1 = 1",
+        );
+        push_filters(&mut matches, db.backend(), principal, query);
+        // The screens count up to `count_limit` ("more than 1,000"); the API counts every match.
+        if let Some(limit) = query.count_limit {
+            matches.push(" LIMIT ").push_bind(limit as i64 + 1);
+        }
+        let mut count = Sql::new(format!("SELECT COUNT(*) FROM ({}) matches", matches.text));
+        count.args = matches.args;
+        let n = db.fetch_count(&count).await?.max(0) as u64;
+        match query.count_limit {
+            Some(limit) if n > limit => (limit, true),
+            _ => (n, false),
+        }
+    };
+    let mut meta = PageMeta::new(query.page, query.per_page, total);
+    meta.total_capped = capped;
     Ok(Page {
         items: rows.into_iter().map(User::from).collect(),
-        meta: PageMeta::new(query.page, query.per_page, total.max(0) as u64),
+        meta,
     })
 }
 
