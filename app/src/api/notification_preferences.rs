@@ -31,7 +31,7 @@ pub async fn save_my_preference(
     name: String,
     #[server(default)] pref: BTreeMap<String, String>,
 ) -> Result<NotificationPreference, ApiError> {
-    use crate::domain::notification::{params_from_form, Channels};
+    use crate::domain::notification::{params_from_form, Channels, ChannelsChange};
     use crate::server::services::notification_preferences::{self as service, PreferenceChange};
     use crate::server::{ui, AppError};
 
@@ -41,10 +41,10 @@ pub async fn save_my_preference(
     let change = PreferenceChange {
         enabled: Some(pref.contains_key("enabled")),
         params,
-        channels: Some(Channels {
+        channels: Some(ChannelsChange::both(Channels {
             email: pref.contains_key("email"),
             in_app: pref.contains_key("in_app"),
-        }),
+        })),
     };
     let saved = service::set_mine(&state.db, &principal, &name, change)
         .await

@@ -262,18 +262,33 @@ impl Default for Channels {
     }
 }
 
-impl Channels {
-    /// `{"email": bool, "in_app": bool}` from a request body; an absent channel keeps `current`.
-    pub fn parse(value: &Value, current: Channels) -> Result<Channels, Vec<FieldError>> {
+/// A change of channels: an absent channel keeps its setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChannelsChange {
+    pub email: Option<bool>,
+    pub in_app: Option<bool>,
+}
+
+impl ChannelsChange {
+    /// Both channels as a form sends them (a checkbox is on or off).
+    pub fn both(channels: Channels) -> ChannelsChange {
+        ChannelsChange {
+            email: Some(channels.email),
+            in_app: Some(channels.in_app),
+        }
+    }
+
+    /// `{"email": bool, "in_app": bool}` from a request body.
+    pub fn parse(value: &Value) -> Result<ChannelsChange, Vec<FieldError>> {
         let Some(object) = value.as_object() else {
             return Err(vec![FieldError::new("channels", "must be an object")]);
         };
-        let mut channels = current;
+        let mut change = ChannelsChange::default();
         let mut errors = Vec::new();
         for (key, flag) in object {
             let slot = match key.as_str() {
-                "email" => &mut channels.email,
-                "in_app" => &mut channels.in_app,
+                "email" => &mut change.email,
+                "in_app" => &mut change.in_app,
                 _ => {
                     errors.push(FieldError::new(
                         format!("channels.{key}"),
@@ -283,7 +298,7 @@ impl Channels {
                 }
             };
             match flag {
-                Value::Bool(on) => *slot = *on,
+                Value::Bool(on) => *slot = Some(*on),
                 Value::Null => {}
                 _ => errors.push(FieldError::new(
                     format!("channels.{key}"),
@@ -292,9 +307,16 @@ impl Channels {
             }
         }
         if errors.is_empty() {
-            Ok(channels)
+            Ok(change)
         } else {
             Err(errors)
+        }
+    }
+
+    pub fn apply(self, current: Channels) -> Channels {
+        Channels {
+            email: self.email.unwrap_or(current.email),
+            in_app: self.in_app.unwrap_or(current.in_app),
         }
     }
 }

@@ -5,8 +5,8 @@
 use super::envelope::{One, Resource};
 use super::extract::{JsonBody, OptionalJsonBody};
 use crate::domain::notification::{
-    Channels, NotificationDefault, NotificationPreference, PreferenceParams, IF_COMPLETED,
-    MAX_SEVERITY, NOTIFICATION_NAMES, WHEN_STATUS,
+    Channels, ChannelsChange, NotificationDefault, NotificationPreference, PreferenceParams,
+    IF_COMPLETED, MAX_SEVERITY, NOTIFICATION_NAMES, WHEN_STATUS,
 };
 use crate::domain::FieldError;
 use crate::error::ApiError;
@@ -192,11 +192,7 @@ impl ToSchema for DisableBody {
 }
 
 impl PreferenceBody {
-    fn into_change(
-        self,
-        enabled: bool,
-        current_channels: Channels,
-    ) -> Result<PreferenceChange, AppError> {
+    fn into_change(self, enabled: bool) -> Result<PreferenceChange, AppError> {
         let mut errors: Vec<FieldError> = Vec::new();
         let params = match self.params {
             None | Some(Value::Null) => None,
@@ -209,7 +205,7 @@ impl PreferenceBody {
         }
         let channels = match self.channels {
             None | Some(Value::Null) => None,
-            Some(value) => Channels::parse(&value, current_channels)
+            Some(value) => ChannelsChange::parse(&value)
                 .map_err(|e| errors.extend(e))
                 .ok(),
         };
@@ -233,13 +229,7 @@ async fn set(
     enabled: bool,
 ) -> Result<Json<One<Resource<PreferenceAttributes>>>, AppError> {
     service::check_name(name)?;
-    let current = service::list_mine(&state.db, principal)
-        .await?
-        .into_iter()
-        .find(|p| p.name == name)
-        .map(|p| p.channels)
-        .unwrap_or_default();
-    let change = body.into_change(enabled, current)?;
+    let change = body.into_change(enabled)?;
     let saved = service::set_mine(&state.db, principal, name, change).await?;
     Ok(Json(One {
         data: preference_resource(&saved),

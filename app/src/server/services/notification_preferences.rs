@@ -6,7 +6,7 @@
 use super::audit::{self, AuditEntry};
 use super::organizations;
 use crate::domain::notification::{
-    effective, is_notification_name, Channels, NotificationDefault, NotificationPreference,
+    effective, is_notification_name, ChannelsChange, NotificationDefault, NotificationPreference,
     OwnChoice, PreferenceParams, NOTIFICATION_NAMES,
 };
 use crate::domain::FieldError;
@@ -21,7 +21,7 @@ use serde_json::json;
 pub struct PreferenceChange {
     pub enabled: Option<bool>,
     pub params: Option<PreferenceParams>,
-    pub channels: Option<Channels>,
+    pub channels: Option<ChannelsChange>,
 }
 
 /// What a request changes in one organization default; `None` leaves that part as it is.
@@ -235,7 +235,10 @@ pub async fn set_mine(
     let own = row.own();
     let enabled = change.enabled.or(own.enabled);
     let params = change.params.clone().or(own.params);
-    let channels = change.channels.or(own.channels);
+    let channels = match change.channels {
+        Some(change) => Some(change.apply(own.channels.unwrap_or_default())),
+        None => own.channels,
+    };
     exec.execute(
         &Sql::new(
             "UPDATE notification_preferences SET enabled = $1, params = $2, channels = $3, \
