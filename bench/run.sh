@@ -13,6 +13,7 @@
 #   BENCH_ORGS, BENCH_USERS      seed sizes (default 100000 / 1000000)
 #   BENCH_IMPORT_ROWS            rows of the imported CSV (default 100000)
 #   BENCH_DURATION               wrk duration per endpoint (default 15s)
+#   BENCH_SKIP_NOTIFICATIONS=1   leave out bench/notifications.sh (run at the end otherwise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -32,14 +33,7 @@ echo "==> cargo leptos build --release --precompress"
 cargo leptos build --release --precompress
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/steward-bench.XXXXXX")
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
+source bench/lib.sh
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -60,18 +54,7 @@ SEED_SECONDS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 echo "seeded in ${SEED_SECONDS}s"
 
 echo "==> starting target/release/steward serve on $ADDR"
-target/release/steward serve >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 120); do
-  if curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "the server exited; its log:" >&2
-    cat "$WORK/server.log" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-curl -fsS -o /dev/null "$BASE/healthz"
+start_server "$WORK/server.log"
 
 # A bearer token, and the session cookie that the same response sets.
 curl -fsS -c "$WORK/cookies.txt" -o "$WORK/sign_in.json" -H 'Content-Type: application/json' \
@@ -212,3 +195,9 @@ printf '%-54s %14s   %-15s %s\n' "wasm on the wire, first visit (Chromium)" "$(k
 printf '%-54s %14s   %-15s %s\n' "wasm on the wire, repeat visit" "$(wire wasm_repeat_bytes) B" "0 B" "$(verdict "$(wire wasm_repeat_bytes)" "<" 1)"
 printf '%-54s %14s   %-15s %s\n' "interactive, Slow 4G + 4x CPU, first visit" "$(wire interactive_first_ms) ms" "<= 3000 ms" "$(verdict "$(wire interactive_first_ms)" "<" 3000.1)"
 printf '%-54s %14s   %-15s %s\n' "interactive, Slow 4G + 4x CPU, repeat visit" "$(wire interactive_repeat_ms) ms" "-" ""
+
+# The notification figures (events' fan-out, the inbox) on a database of their own.
+if [ "${BENCH_SKIP_NOTIFICATIONS:-0}" != 1 ]; then
+  cleanup
+  bench/notifications.sh
+fi

@@ -11,6 +11,8 @@
 # (the confirmation), so schema-valid requests are rightly refused; for the same reason the uses
 # of an emailed token (reset the password, accept an invitation, confirm an address), whose token
 # no generator can guess. Their pre-checks (GET) and the forgot-password request are fuzzed.
+# Ending one session by id is left out too: its stateful phase could end the run's own session
+# (GET /v2/user/sessions lists its id); "sign out everywhere else" keeps it, and is fuzzed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +47,7 @@ token=$(curl -sf -X POST "http://127.0.0.1:$port/auth/sign_in" -H 'content-type:
 
 # By operation id (every /auth route has a /v2/auth alias).
 excluded='^(post_(v2_)?auth_sign_in|delete_(v2_)?auth_sign_out|put_v2_user_password|delete_v2_user_me'
+excluded+='|delete_v2_user_sessions__id_'
 excluded+='|put_(v2_)?auth_(password|invitation)|post_(v2_)?auth_confirmation)$'
 "$st" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/v2/openapi.json" \
   -H "Authorization: Bearer $token" --checks all --max-examples 40 \

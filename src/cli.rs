@@ -168,6 +168,16 @@ pub struct Settings {
         global = true
     )]
     pub mail_from: String,
+    /// Deliver the outbox from this instance (true) or leave it to another instance sharing
+    /// the database (false: a web-only node).
+    #[arg(
+        long,
+        env = "STEWARD_DELIVER_OUTBOX",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub deliver_outbox: bool,
 }
 
 impl Settings {
@@ -200,6 +210,7 @@ impl Settings {
                 password: self.smtp_password.clone(),
             });
         config.mail_from = self.mail_from.clone();
+        config.deliver_outbox = self.deliver_outbox;
         config
     }
 }

@@ -6,6 +6,7 @@ use app::server::db::ConnectError;
 use app::server::error::api_error_response;
 use app::server::mailer::Mailer;
 use app::server::request::REQUEST_ID;
+use app::server::security_headers;
 use app::server::services::export::ExportBudget;
 use app::server::services::outbox;
 use app::server::services::users::{ensure_first_super_admin, FirstAdmin};
@@ -123,7 +124,12 @@ impl Application {
         let db = self.state.db.clone();
         // Messages are rows: stopping mid-delivery loses none (the lease expires, another round
         // sends it), so the worker simply ends with the process.
-        let worker = tokio::spawn(outbox::run_worker(db.clone(), self.mailer.clone()));
+        let worker = self.state.config.deliver_outbox.then(|| {
+            AbortOnDrop(tokio::spawn(outbox::run_worker(
+                db.clone(),
+                self.mailer.clone(),
+            )))
+        });
         serve(
             self.listener,
             self.router,
@@ -131,10 +137,19 @@ impl Application {
             shutdown_signal(),
         )
         .await;
-        worker.abort();
+        drop(worker);
         db.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Ends a spawned task with the future that owns it (the server stopped, or its task aborted).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -201,6 +216,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let body_limit = state.config.body_limit;
+    let secure_cookies = state.config.secure_cookies;
     Router::new()
         .merge(app::server::http::router(&state))
         .nest_service(
@@ -230,6 +246,9 @@ pub fn router(state: AppState) -> Router {
             api_error_response(
                 app::server::AppError::Internal("a handler panicked".into()).to_api_error(),
             )
+        }))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            security_headers::add(secure_cookies, req, next)
         }))
         .layer(middleware::from_fn(request_context))
         .with_state(state)

@@ -1,16 +1,21 @@
 //! The document shell, the router and the signed-in layout.
 
 use crate::api::auth::get_current_user;
+use crate::api::impersonation::StopImpersonating;
+use crate::components::bell::{Bell, InboxRevision};
 use crate::components::theme::{ThemeToggle, THEME_BOOTSTRAP_JS};
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::domain::user::CurrentUser;
 use crate::domain::Role;
 use crate::pages::account::{ConfirmPage, ForgotPasswordPage, InvitationPage, ResetPasswordPage};
+use crate::pages::audit::{AuditEventPage, AuditPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::docs::DocsPage;
+use crate::pages::inbox::InboxPage;
 use crate::pages::login::LoginPage;
 use crate::pages::me::{ProfilePage, SecurityPage};
 use crate::pages::not_found::NotFound;
+use crate::pages::notification_policy::{InstancePolicyPage, OrganizationPolicyPage};
 use crate::pages::notifications::{MyNotificationsPage, OrganizationNotificationsPage};
 use crate::pages::organizations::{
     DeleteOrganizationPage, NewOrganizationPage, OrganizationListPage, OrganizationPage,
@@ -26,6 +31,9 @@ use leptos_router::hooks::use_location;
 use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::security_headers::set_page_policy();
+    let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -33,7 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <script inner_html=THEME_BOOTSTRAP_JS></script>
+                <script nonce=nonce inner_html=THEME_BOOTSTRAP_JS></script>
                 <AutoReload options=options.clone()/>
                 // The bundle's names carry their content hash (see static_files.rs): the shell
                 // reads them from cargo-leptos' hash file.
@@ -73,6 +81,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id/delete") view=DeleteOrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations/:id/notifications") view=OrganizationNotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/:id/policy") view=OrganizationPolicyPage ssr=SsrMode::Async/>
+                    <Route path=path!("settings/notification_policy") view=InstancePolicyPage ssr=SsrMode::Async/>
                     <Route path=path!("me") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("me/security") view=SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("me/notifications") view=MyNotificationsPage ssr=SsrMode::Async/>
@@ -80,6 +90,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/new") view=NewUserPage ssr=SsrMode::Async/>
                     <Route path=path!("users/import") view=ImportUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("audit/:id") view=AuditEventPage ssr=SsrMode::Async/>
+                    <Route path=path!("notifications") view=InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id/delete") view=DeleteUserPage ssr=SsrMode::Async/>
                 </ParentRoute>
@@ -124,10 +137,44 @@ fn SignedInLayout() -> impl IntoView {
     }
 }
 
+/// On every page while an admin acts as someone else: who, and the way back.
+#[component]
+fn ImpersonationBanner(acting_as: String, admin: String) -> impl IntoView {
+    let stop = ServerAction::<StopImpersonating>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = stop.value().get() {
+            // A full load: the admin's own session starts the app over.
+            #[cfg(feature = "hydrate")]
+            let _ = window()
+                .location()
+                .set_href("/users?notice=impersonation_ended");
+        }
+    });
+    view! {
+        <div class="impersonation-banner" role="region" aria-label="Impersonation">
+            <span>
+                "You are acting as " <strong>{acting_as}</strong>
+                <span class="muted-on-banner">{format!(" (you are {admin})")}</span>
+            </span>
+            <ActionForm action=stop>
+                <button type="submit" class="btn btn-sm" disabled=move || stop.pending().get()>"Stop impersonating"</button>
+            </ActionForm>
+            {move || stop.value().get().and_then(Result::err).map(|err| view! { <span role="alert">{err.message}</span> })}
+        </div>
+    }
+}
+
 /// The app shell: header with navigation and user menu, then the page.
 #[component]
 fn Chrome(user: CurrentUser) -> impl IntoView {
+    provide_context(InboxRevision(RwSignal::new(0)));
+    let unread = user.unread_notifications;
+    let impersonation = user
+        .impersonator_email
+        .clone()
+        .map(|admin| view! { <ImpersonationBanner acting_as=user.email.clone() admin/> });
     view! {
+        {impersonation}
         <header class="topbar">
             <a href="/" class="brand">
                 <span class="brand-mark" aria-hidden="true">"S"</span>
@@ -137,10 +184,12 @@ fn Chrome(user: CurrentUser) -> impl IntoView {
                 <A href="/" exact=true>"Dashboard"</A>
                 <A href="/organizations">"Organizations"</A>
                 {(user.role >= Role::Admin).then(|| view! { <A href="/users">"Users"</A> })}
+                {(user.role >= Role::Admin).then(|| view! { <A href="/audit">"Audit"</A> })}
                 {(user.role == Role::SuperAdmin).then(|| view! { <A href="/outbox">"Outbox"</A> })}
                 <a href="/docs">"API docs"</a>
             </nav>
             <div class="topbar-actions">
+                <Bell unread/>
                 <ThemeToggle/>
                 <UserMenu user/>
             </div>
@@ -207,7 +256,10 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
                 </p>
                 <a class="menu-item" href="/me">"Profile"</a>
                 <a class="menu-item" href="/me/security">"Security"</a>
-                <a class="menu-item" href="/me/notifications">"Notifications"</a>
+                <a class="menu-item" href="/me/notifications">"Notification preferences"</a>
+                {(user.role == Role::SuperAdmin).then(|| view! {
+                    <a class="menu-item" href="/settings/notification_policy">"Default notification policy"</a>
+                })}
                 <form method="post" action="/api/sign_out">
                     <button type="submit" class="menu-item">"Sign out"</button>
                 </form>

@@ -6,6 +6,10 @@ import * as fs from "node:fs";
 // and axe's best practices), so the next screens can't quietly regress accessibility.
 const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
+// axe is injected as an inline script, which the pages' Content-Security-Policy refuses (as it
+// must: only scripts with the page's nonce run). Every other spec runs under the policy.
+test.use({ bypassCSP: true });
+
 async function violations(page: Page): Promise<string[]> {
   // Measure the settled page: a dialog fading in (or a button's colour transition) has
   // half-transparent colours for a few frames, and axe would judge the contrast of those.
@@ -63,6 +67,8 @@ for (const colorScheme of ["light", "dark"] as const) {
         const id = await createOrg(request, token, { name: `Axe ${uniqueSuffix()}`, city: "Oslo" });
         const users = await request.get("/v2/users?per_page=1", { headers: bearer(token) });
         const userId = (await users.json()).data[0].id as string;
+        const audit = await request.get(`/v2/audit/events?q[target_id]=${id}`, { headers: bearer(token) });
+        const auditId = (await audit.json()).data[0].id as string;
         await signIn(page);
         for (const path of [
           "/",
@@ -79,9 +85,16 @@ for (const colorScheme of ["light", "dark"] as const) {
           "/me/security",
           "/me/notifications",
           `/organizations/${id}/notifications`,
+          "/notifications",
+          `/organizations/${id}/policy`,
+          "/settings/notification_policy",
+          "/notifications?read=false&notification_type=scan_event",
           "/users/new",
           "/users/import",
           "/outbox",
+          "/audit",
+          "/audit?action=organization.create&target_type=organizations&period=7d",
+          `/audit/${auditId}`,
           // Last: the dialog below opens from this page's Delete.
           `/organizations/${id}?notice=organization_saved`,
         ]) {

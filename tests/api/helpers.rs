@@ -14,6 +14,10 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
+    /// Another instance started on this URL shares the database (a restart, a second node).
+    pub database_url: String,
+    /// The server's task: aborting it stops the instance (its listener and its outbox worker).
+    pub server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// A database of its own for one test.
@@ -56,12 +60,13 @@ pub async fn spawn_app_serving(site_root: &str, configure: impl FnOnce(&mut Conf
     config.admin_email = Some(ADMIN_EMAIL.into());
     config.admin_password = Some(ADMIN_PASSWORD.into());
     configure(&mut config);
+    let database_url = config.database_url.clone();
     let app = Application::build(config, "127.0.0.1:0".parse().unwrap(), site_root)
         .await
         .expect("the application starts");
     let address = format!("http://{}", app.address());
     let db = app.db();
-    tokio::spawn(app.run_until_stopped());
+    let server = tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::builder()
@@ -69,6 +74,8 @@ pub async fn spawn_app_serving(site_root: &str, configure: impl FnOnce(&mut Conf
             .build()
             .unwrap(),
         db,
+        database_url,
+        server,
     }
 }
 
@@ -155,6 +162,27 @@ impl TestApp {
             request = request.header("cookie", cookie);
         }
         request.send().await.unwrap().text().await.unwrap()
+    }
+
+    /// An admin acting as `user_id` (`POST /auth/impersonate`): the acting token and the revert
+    /// token.
+    pub async fn impersonate(&self, admin_token: &str, user_id: &str) -> (String, String) {
+        let response = self
+            .client
+            .post(self.url(&format!("/auth/impersonate?uuid={user_id}")))
+            .bearer_auth(admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "impersonating {user_id}");
+        let body: Value = response.json().await.unwrap();
+        (
+            body["token"].as_str().unwrap().to_string(),
+            body["impersonator_revert_token"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        )
     }
 
     pub async fn admin_token(&self) -> String {

@@ -2,8 +2,13 @@
 //! SQLite file by default, a throwaway PostgreSQL database when `TEST_DATABASE_URL` is set.
 
 mod accounts;
+mod audit;
 mod auth;
+mod authorization;
+mod events;
 mod helpers;
+mod impersonation;
+mod inbox;
 mod notification_policy;
 mod notification_preferences;
 mod operations;
@@ -12,6 +17,7 @@ mod outbox;
 mod partners;
 mod robustness;
 mod search;
+mod sessions;
 mod smtp_server;
 mod static_files;
 mod user_import;

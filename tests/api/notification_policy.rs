@@ -2,7 +2,7 @@
 //! reset to the instance default, the default itself, `x-zitadel-orgid`, the growing sequence and
 //! ZITADEL's error shape.
 
-use crate::helpers::{spawn_app, TestApp, USER_PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, USER_PASSWORD};
 use app::domain::Role;
 use serde_json::{json, Value};
 
@@ -255,6 +255,7 @@ async fn a_password_change_emails_the_user_only_when_the_policy_says_so() {
     let token = app.token_for("user@alpha.example", USER_PASSWORD).await;
     change(token, USER_PASSWORD, "second password 2").await;
     assert_eq!(app.emails_to("user@alpha.example").await, 0);
+    assert_eq!(app.count("notifications").await, 0);
 
     // The instance default turns it on for every organization without its own policy.
     let (status, _) = send(
@@ -272,6 +273,21 @@ async fn a_password_change_emails_the_user_only_when_the_policy_says_so() {
         .await;
     change(token, "second password 2", "third password 3").await;
     assert_eq!(app.emails_to("user@alpha.example").await, 1);
+    // ... and an in-app notification, in the user's own inbox.
+    let token = app
+        .token_for("user@alpha.example", "third password 3")
+        .await;
+    let inbox: Value = app
+        .get("/v2/notifications", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inbox["meta"]["unread_count"], 1, "{inbox}");
+    assert_eq!(
+        inbox["data"][0]["attributes"]["notification_type"],
+        "password_change"
+    );
     app.emailed_token("user@alpha.example", "/password/forgot")
         .await;
 
@@ -303,6 +319,7 @@ async fn a_password_change_emails_the_user_only_when_the_policy_says_so() {
         3,
         "the reset link and the notice"
     );
+    assert_eq!(app.count("notifications").await, 2);
 
     // The organization's own policy wins over the default: off.
     let (status, _) = send(
@@ -320,4 +337,54 @@ async fn a_password_change_emails_the_user_only_when_the_policy_says_so() {
         .await;
     change(token, "fourth password 4", "fifth password 5").await;
     assert_eq!(app.emails_to("user@alpha.example").await, 3);
+    assert_eq!(app.count("notifications").await, 2);
+}
+
+#[tokio::test]
+async fn an_email_change_and_a_lockout_notify_when_their_triggers_are_on() {
+    let app = spawn_app_with(|config| config.lockout_attempts = 3).await;
+    let root = app.admin_token().await;
+    let org = app
+        .create_organization(&root, json!({"name": "Alpha", "company_name": "Alpha Ltd"}))
+        .await;
+    let id = app.add_user(&org, "user@alpha.example", Role::User).await;
+    let (status, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        POLICY,
+        &root,
+        Some(&org),
+        Some(json!({"emailChange": true, "accountLocked": true})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let response = app
+        .put_json(
+            &format!("/v2/users/{id}"),
+            &root,
+            &json!({"user": {"email": "renamed@alpha.example"}}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    // The old address hears of it: the owner is still there if the change wasn't theirs.
+    assert_eq!(app.emails_to("user@alpha.example").await, 1);
+    assert_eq!(app.emails_to("renamed@alpha.example").await, 0);
+    for _ in 0..3 {
+        let response = app.sign_in("renamed@alpha.example", "wrong password").await;
+        assert_eq!(response.status(), 401);
+    }
+    assert_eq!(
+        app.emails_to("renamed@alpha.example").await,
+        1,
+        "the lockout"
+    );
+    let types: Vec<(String,)> = app
+        .db
+        .fetch_all(&app::server::db::Sql::new(
+            "SELECT notification_type FROM notifications ORDER BY created_at, notification_type",
+        ))
+        .await
+        .unwrap();
+    let types: Vec<&str> = types.iter().map(|(t,)| t.as_str()).collect();
+    assert_eq!(types, ["email_change", "account_locked"]);
 }

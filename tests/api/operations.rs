@@ -266,3 +266,94 @@ async fn the_reference_page_renders_the_document_with_contents_schemas_and_code(
         "a literal backtick is left on the page"
     );
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_a_fresh_nonce() {
+    // Its own site root: the static files must exist whether or not `cargo leptos build` has run
+    // (a missing file would fall through to the HTML 404 page, which rightly carries the page's
+    // policy).
+    let root = std::env::temp_dir().join(format!("steward-site-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(root.join("pkg")).unwrap();
+    std::fs::write(
+        root.join("favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+    std::fs::write(root.join("pkg/steward.css"), "body {}").unwrap();
+    let app = crate::helpers::spawn_app_serving(root.to_str().unwrap(), |_| {}).await;
+    let page = |path: &'static str| {
+        let request = app.client.get(app.url(path));
+        async move { request.send().await.unwrap() }
+    };
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let response = page("/login").await;
+        assert_eq!(response.status(), 200);
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce in the page's policy")
+            .to_string();
+        let html = response.text().await.unwrap();
+        // Every inline script carries it (the theme bootstrap, the hydration, the resources).
+        let scripts = html.matches("<script").count();
+        assert!(scripts >= 2, "{html}");
+        for tag in html.split("<script").skip(1) {
+            let open = &tag[..tag.find('>').unwrap()];
+            assert!(
+                open.contains(&format!("nonce=\"{nonce}\"")),
+                "<script{open}>"
+            );
+        }
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a nonce is used once");
+
+    for path in [
+        "/v2/openapi.json",
+        "/healthz",
+        "/v2/organizations",
+        "/favicon.svg",
+        "/pkg/steward.css",
+    ] {
+        let response = page(path).await;
+        let expected = if path == "/v2/organizations" {
+            401
+        } else {
+            200
+        };
+        assert_eq!(response.status(), expected, "{path}");
+        let headers = response.headers();
+        assert_eq!(
+            headers["content-security-policy"],
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            "{path}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert!(headers.contains_key("permissions-policy"), "{path}");
+        assert!(
+            !headers.contains_key("strict-transport-security"),
+            "plain http: {path}"
+        );
+    }
+    let secure = crate::helpers::spawn_app_with(|config| config.secure_cookies = true).await;
+    let response = secure
+        .client
+        .get(secure.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+}

@@ -95,9 +95,21 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, ApiError> {
         use crate::server::ui;
 
         let state = ui::state()?;
-        Ok(ui::maybe_principal(&state)
-            .await?
-            .map(|principal| users::current_user(&principal)))
+        let Some(principal) = ui::maybe_principal(&state).await? else {
+            return Ok(None);
+        };
+        let counts = crate::server::services::inbox::counts(&state.db, &principal)
+            .await
+            .map_err(ui::fail)?;
+        let impersonator_email =
+            crate::server::services::impersonation::impersonator_email(&state.db, &principal)
+                .await
+                .map_err(ui::fail)?;
+        Ok(Some(CurrentUser {
+            unread_notifications: counts.unread,
+            impersonator_email,
+            ..users::current_user(&principal)
+        }))
     })
     .await
 }

@@ -65,6 +65,8 @@ pub struct UserDetail {
     pub holds: HandedOver,
     /// Who could take those over (empty when the caller may not hand over).
     pub recipients: Vec<Choice>,
+    /// Whether the caller may act as this user ("Impersonate").
+    pub may_impersonate: bool,
 }
 
 #[server(endpoint = "users/get")]
@@ -97,6 +99,8 @@ pub async fn get_user(id: String) -> Result<UserDetail, ApiError> {
         let (holds, recipients) = partners::hand_over_options(&state.db, &principal, &user)
             .await
             .map_err(ui::fail)?;
+        let may_impersonate =
+            crate::server::services::impersonation::may_impersonate(&principal, &user);
         Ok(UserDetail {
             user,
             can_delete,
@@ -104,6 +108,7 @@ pub async fn get_user(id: String) -> Result<UserDetail, ApiError> {
             organizations,
             holds,
             recipients,
+            may_impersonate,
         })
     })
     .await
@@ -134,6 +139,7 @@ pub async fn update_user(
     }
     let saved = service::update_user(
         &state.db,
+        &state.config,
         &principal,
         &id,
         input,
@@ -203,6 +209,7 @@ pub async fn update_me(
     }
     let saved = service::update_me(
         &state.db,
+        &state.config,
         &principal,
         input,
         ExpectedVersion::exactly(version),

@@ -107,13 +107,19 @@ pub fn DataList<T, Fut>(
     /// Choices beside the search box (role, organization, …).
     #[prop(optional)]
     filters: Vec<ListFilter>,
+    /// Loads the page again whenever it changes (after an action on a row, say).
+    #[prop(optional, into)]
+    reload: Option<Signal<u64>>,
 ) -> impl IntoView
 where
     T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T>, ApiError>> + Send + 'static,
 {
     let params = use_list_params(filters.iter().map(|f| f.key).collect());
-    let page = Resource::new(move || params.get(), fetch);
+    let page = Resource::new(
+        move || (params.get(), reload.map(|r| r.get()).unwrap_or_default()),
+        move |(p, _)| fetch(p),
+    );
     let pending = RwSignal::new(false);
     let results = NodeRef::<html::Div>::new();
     // Set when the user pages or sorts, so that focus follows them to the new rows (see

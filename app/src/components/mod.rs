@@ -1,5 +1,6 @@
 //! Reusable UI pieces.
 
+pub mod bell;
 pub mod confirm_dialog;
 pub mod data_list;
 pub mod form_field;

@@ -5,9 +5,11 @@
 //! Every input is a plain checkbox named `pref[...]` (see `domain::notification::params_from_form`),
 //! so without JavaScript the card is an ordinary form with a Save button.
 
+use crate::components::toast::use_toasts;
 use crate::domain::notification::{
     params_shown, PreferenceParams, IF_COMPLETED, MAX_SEVERITY, WHEN_STATUS,
 };
+use crate::error::ApiError;
 use leptos::prelude::*;
 
 /// Submits the form an input belongs to (with the wasm, a card saves when it changes).
@@ -126,4 +128,68 @@ pub fn ParamsEditor(
         </div>
     }
     .into_any()
+}
+
+/// A card's save with Undo: what the card shows (`state`), the state before its last change
+/// (`previous`, what Undo sends again), and the effect that follows the save action's answers.
+/// An undo's own save offers no undo; a refused save toasts why and puts the boxes back.
+pub struct UndoableSave<T: Send + Sync + 'static> {
+    pub state: RwSignal<T>,
+    pub previous: RwSignal<Option<T>>,
+    undoing: StoredValue<bool>,
+}
+
+impl<T: Send + Sync + 'static> Clone for UndoableSave<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for UndoableSave<T> {}
+
+impl<T: Clone + Send + Sync + 'static> UndoableSave<T> {
+    pub fn follow(
+        initial: T,
+        saved: impl Get<Value = Option<Result<T, ApiError>>> + Send + Sync + 'static,
+    ) -> Self {
+        let toasts = use_toasts();
+        let this = UndoableSave {
+            state: RwSignal::new(initial),
+            previous: RwSignal::new(None),
+            undoing: StoredValue::new(false),
+        };
+        Effect::new(move |_| match saved.get() {
+            Some(Ok(saved)) => {
+                let before = this.state.get_untracked();
+                if this.undoing.get_value() {
+                    this.undoing.set_value(false);
+                    this.previous.set(None);
+                    toasts.success("Change undone");
+                } else {
+                    this.previous.set(Some(before));
+                }
+                this.state.set(saved);
+            }
+            Some(Err(err)) => {
+                this.undoing.set_value(false);
+                toasts.error(err.message);
+                // Put the boxes back the way the server has them.
+                this.state.update(|_| {});
+            }
+            None => {}
+        });
+        this
+    }
+
+    /// Sends the previous state again through `resend`, if there is one.
+    pub fn undo(self, resend: impl FnOnce(&T)) {
+        if let Some(before) = self.previous.get_untracked() {
+            self.undoing.set_value(true);
+            resend(&before);
+        }
+    }
+
+    pub fn can_undo(self) -> Signal<bool> {
+        Signal::derive(move || self.previous.with(Option::is_some))
+    }
 }

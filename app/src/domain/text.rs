@@ -175,3 +175,12 @@ mod tests {
         assert!(!is_web_url("https://"));
     }
 }
+
+/// Whether `value` is a UUID in its hyphenated form (any case), as every id is.
+pub fn is_uuid(value: &str) -> bool {
+    value.len() == 36
+        && value.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}

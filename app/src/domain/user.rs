@@ -15,6 +15,11 @@ pub struct CurrentUser {
     pub organization_name: String,
     /// A partner Admin creates customer organizations.
     pub partner: bool,
+    /// The bell's count when the page was built (it polls for changes).
+    pub unread_notifications: u64,
+    /// While an admin acts as this user: that admin's email (every page shows a banner).
+    #[serde(default)]
+    pub impersonator_email: Option<String>,
 }
 
 /// What the dashboard shows.

@@ -1,5 +1,5 @@
-//! `/me` (the signed-in user's profile) and `/me/security` (their password; 2FA and access tokens
-//! come with the security screens).
+//! `/me` (the signed-in user's profile) and `/me/security` (their password, access token and
+//! sessions — the last two in `pages::security` — and deleting the account; 2FA comes later).
 
 use crate::api::users::{can_delete_me, get_me, ChangePassword, DeleteMe, UpdateMe};
 use crate::components::confirm_dialog::ConfirmDialog;
@@ -11,6 +11,7 @@ use crate::components::notice::Notice;
 use crate::components::record_page::ConflictBanner;
 use crate::components::toast::use_toasts;
 use crate::domain::user::{User, UserInput};
+use crate::pages::security::{AccessTokenCard, SessionsCard};
 use crate::pages::users::form::UserFields;
 use leptos::either::Either;
 use leptos::html;
@@ -199,7 +200,7 @@ pub fn SecurityPage() -> impl IntoView {
         <div class="page-header">
             <div>
                 <h1>"Security"</h1>
-                <p class="muted">"Your password, and your account itself. Changing the password signs you out everywhere else."</p>
+                <p class="muted">"Your password, access token and sessions, and your account itself. Changing the password signs you out everywhere else."</p>
             </div>
             <div class="page-actions"><a class="btn" href="/me">"Profile"</a></div>
         </div>
@@ -216,6 +217,8 @@ pub fn SecurityPage() -> impl IntoView {
                 </button>
             </div>
         </ActionForm>
+        <AccessTokenCard/>
+        <SessionsCard/>
         <DeleteAccount/>
     }
 }

@@ -7,9 +7,10 @@ use crate::api::notification_preferences::{
 };
 use crate::api::organizations::get_organization;
 use crate::components::notice::Notice;
-use crate::components::preference_card::{submit_enclosing_form, ParamsEditor, Switch};
+use crate::components::preference_card::{
+    submit_enclosing_form, ParamsEditor, Switch, UndoableSave,
+};
 use crate::components::record_page::Breadcrumbs;
-use crate::components::toast::use_toasts;
 use crate::domain::notification::{
     describe, params_to_form, NotificationDefault, NotificationPreference,
 };
@@ -91,43 +92,19 @@ fn SaveStatus(
 #[component]
 fn PreferenceCard(preference: NotificationPreference) -> impl IntoView {
     let save = ServerAction::<SaveMyPreference>::new();
-    let toasts = use_toasts();
     let name = preference.name.clone();
     let locked = preference.locked;
-    let state = RwSignal::new(preference);
-    // The state before the last change, for Undo; an undo's own save offers no undo.
-    let previous = RwSignal::new(None::<NotificationPreference>);
-    let undoing = StoredValue::new(false);
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(saved)) => {
-            let before = state.get_untracked();
-            if undoing.get_value() {
-                undoing.set_value(false);
-                previous.set(None);
-                toasts.success("Change undone");
-            } else {
-                previous.set(Some(before));
-            }
-            state.set(saved);
-        }
-        Some(Err(err)) => {
-            undoing.set_value(false);
-            toasts.error(err.message);
-            // Put the boxes back the way the server has them.
-            state.update(|_| {});
-        }
-        None => {}
-    });
+    let card = UndoableSave::follow(preference, save.value());
+    let state = card.state;
     let on_undo = {
         let name = name.clone();
         Callback::new(move |_| {
-            if let Some(before) = previous.get_untracked() {
-                undoing.set_value(true);
+            card.undo(|before| {
                 save.dispatch(SaveMyPreference {
                     name: name.clone(),
-                    pref: form_of(&before),
+                    pref: form_of(before),
                 });
-            }
+            })
         })
     };
     let (title, about) = describe(&name);
@@ -174,7 +151,7 @@ fn PreferenceCard(preference: NotificationPreference) -> impl IntoView {
                         </label>
                     </div>
                 </fieldset>
-                <SaveStatus pending=save.pending() can_undo=Signal::derive(move || previous.with(Option::is_some)) on_undo/>
+                <SaveStatus pending=save.pending() can_undo=card.can_undo() on_undo/>
             </ActionForm>
         </section>
     }
@@ -236,34 +213,13 @@ fn DefaultsEditor(
 #[component]
 fn DefaultCard(organization_id: String, default: NotificationDefault) -> impl IntoView {
     let save = ServerAction::<SaveNotificationDefault>::new();
-    let toasts = use_toasts();
     let name = default.name.clone();
-    let state = RwSignal::new(default);
-    let previous = RwSignal::new(None::<NotificationDefault>);
-    let undoing = StoredValue::new(false);
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(saved)) => {
-            let before = state.get_untracked();
-            if undoing.get_value() {
-                undoing.set_value(false);
-                previous.set(None);
-                toasts.success("Change undone");
-            } else {
-                previous.set(Some(before));
-            }
-            state.set(saved);
-        }
-        Some(Err(err)) => {
-            undoing.set_value(false);
-            toasts.error(err.message);
-            state.update(|_| {});
-        }
-        None => {}
-    });
+    let card = UndoableSave::follow(default, save.value());
+    let state = card.state;
     let on_undo = {
         let (name, organization_id) = (name.clone(), organization_id.clone());
         Callback::new(move |_| {
-            if let Some(before) = previous.get_untracked() {
+            card.undo(|before| {
                 let mut pref = BTreeMap::new();
                 if before.enabled {
                     pref.insert("enabled".to_string(), "on".to_string());
@@ -272,13 +228,12 @@ fn DefaultCard(organization_id: String, default: NotificationDefault) -> impl In
                     pref.insert("locked".to_string(), "on".to_string());
                 }
                 params_to_form(&before.params, &mut pref);
-                undoing.set_value(true);
                 save.dispatch(SaveNotificationDefault {
                     organization_id: organization_id.clone(),
                     name: name.clone(),
                     pref,
                 });
-            }
+            })
         })
     };
     let (title, about) = describe(&name);
@@ -303,7 +258,7 @@ fn DefaultCard(organization_id: String, default: NotificationDefault) -> impl In
                     </div>
                 </div>
                 <ParamsEditor name=name.clone() id_prefix=format!("default-{name}") params/>
-                <SaveStatus pending=save.pending() can_undo=Signal::derive(move || previous.with(Option::is_some)) on_undo/>
+                <SaveStatus pending=save.pending() can_undo=card.can_undo() on_undo/>
             </ActionForm>
         </section>
     }

@@ -37,6 +37,9 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// The `From` of every email.
     pub mail_from: String,
+    /// Run the outbox worker in this instance. Off, the instance only writes messages and
+    /// another one delivers them (a web-only node beside a worker node).
+    pub deliver_outbox: bool,
 }
 
 impl Config {
@@ -59,6 +62,7 @@ impl Config {
             public_url: None,
             smtp: None,
             mail_from: "Steward <steward@localhost>".into(),
+            deliver_outbox: true,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod mailer;
 pub mod request;
+pub mod security_headers;
 pub mod services;
 pub mod sqlite_fold;
 pub mod state;

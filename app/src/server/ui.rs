@@ -155,6 +155,61 @@ pub fn clear_session_cookie(state: &AppState) {
     ));
 }
 
+/// After a plain form post generated an access token: it rides to the page in a short-lived
+/// cookie (see `cookie::ISSUED_TOKEN_COOKIE`); with JavaScript the page shows the answer itself.
+pub fn hand_over_issued_token(state: &AppState, token: &str) {
+    if is_plain_form_post() {
+        append_cookie(&super::auth::cookie::issued_token_cookie(
+            token,
+            state.config.secure_cookies,
+        ));
+    }
+}
+
+/// The token a plain form post just generated, taken away as it is read: shown once.
+pub fn take_issued_token(state: &AppState) -> Option<String> {
+    let token = use_context::<Parts>().and_then(|parts| {
+        super::auth::cookie::cookie_value(&parts.headers, super::auth::cookie::ISSUED_TOKEN_COOKIE)
+    })?;
+    append_cookie(&super::auth::cookie::clear_issued_token_cookie(
+        state.config.secure_cookies,
+    ));
+    Some(token)
+}
+
+/// The browser starts impersonating: the user's session replaces the admin's, and the revert
+/// token waits in its own cookie for "Stop impersonating".
+pub fn set_impersonation_cookies(
+    state: &AppState,
+    started: &super::services::impersonation::Impersonation,
+) {
+    append_cookie(&super::auth::cookie::session_cookie(
+        &started.token,
+        started.expires_in_secs,
+        state.config.secure_cookies,
+    ));
+    append_cookie(&super::auth::cookie::revert_cookie(
+        &started.revert_token,
+        started.expires_in_secs,
+        state.config.secure_cookies,
+    ));
+}
+
+/// The revert token the browser holds, if any (read before any await, like every context read).
+pub fn revert_token() -> Option<String> {
+    use_context::<Parts>().and_then(|parts| {
+        super::auth::cookie::cookie_value(&parts.headers, super::auth::cookie::REVERT_COOKIE)
+    })
+}
+
+/// After "Stop impersonating": the admin's new session, and no revert token any more.
+pub fn end_impersonation_cookies(state: &AppState, signed_in: &super::services::auth::SignedIn) {
+    set_session_cookie(state, signed_in);
+    append_cookie(&super::auth::cookie::clear_revert_cookie(
+        state.config.secure_cookies,
+    ));
+}
+
 fn append_cookie(cookie: &str) {
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),

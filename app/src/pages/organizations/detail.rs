@@ -170,6 +170,7 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
                     <a class="btn" href=format!("/users?organization_id={id}")>{format!("Members ({users_count})")}</a>
                     <a class="btn" href=format!("/users/new?organization_id={id}")>"Add member"</a>
                     <a class="btn" href=format!("/organizations/{id}/notifications")>"Notification defaults"</a>
+                    <a class="btn" href=format!("/organizations/{id}/policy")>"Notification policy"</a>
                 })}
                 <DeleteButton href=delete_href confirming blockers=blocker.into_iter().collect()/>
             </div>

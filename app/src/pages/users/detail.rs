@@ -4,6 +4,7 @@ use crate::api::users::{
     UserDetail,
 };
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::form_field::FormField;
 use crate::components::form_state::{
     focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
 };
@@ -159,6 +160,9 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
     );
     let delete_href = format!("/users/{id}/delete");
     let hand_over_from = id.clone();
+    let impersonate = detail
+        .may_impersonate
+        .then(|| (id.clone(), user.display_name()));
     let roles = detail.assignable_roles;
     // Only a Super Admin hands out partnership, and only to an Admin (or takes it back).
     let may_grant_partner = use_context::<CurrentUser>()
@@ -201,6 +205,7 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
         {(!detail.recipients.is_empty()).then(|| view! {
             <HandOver from=hand_over_from.clone() holds=detail.holds recipients=detail.recipients/>
         })}
+        {impersonate.map(|(id, name)| view! { <Impersonate id name/> })}
         <ConfirmDialog
             open=confirming
             title="Delete user?"
@@ -349,6 +354,39 @@ fn HandOver(from: String, holds: HandedOver, recipients: Vec<Choice>) -> impl In
                 <button type="submit" class="btn" disabled=move || hand_over.pending().get()>
                     {move || if hand_over.pending().get() { "Handing over…" } else { "Hand over" }}
                 </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// "Impersonate": see Steward as this user, with a reason for the audit trail. Every page then
+/// shows a banner with "Stop impersonating".
+#[component]
+fn Impersonate(id: String, name: String) -> impl IntoView {
+    let action = ServerAction::<crate::api::impersonation::Impersonate>::new();
+    let errors = RwSignal::new(initial_error(action).filter(|e| e.status == 422));
+    let refused = RwSignal::new(None::<String>);
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(())) => {
+            // A full load: the user's session starts the app over as them.
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().set_href("/?notice=impersonating");
+        }
+        Some(Err(err)) if err.status == 422 => errors.set(Some(err)),
+        Some(Err(err)) => refused.set(Some(err.message)),
+        None => {}
+    });
+    view! {
+        <section class="card form form-narrow security-card" aria-labelledby="impersonate-title">
+            <h2 id="impersonate-title">"Impersonate"</h2>
+            <p class="muted">{format!("See Steward as {name} sees it, for up to an hour. What you do meanwhile is recorded as done by them on your behalf.")}</p>
+            {move || refused.get().map(|m| view! { <div class="alert alert-error" role="alert">{m}</div> })}
+            <ActionForm action attr:novalidate=true>
+                <input type="hidden" name="id" value=id/>
+                <FormField errors key="reason" label="Reason" required=true hint="For the audit trail: a ticket number, what you are checking."/>
+                <div class="form-actions">
+                    <button type="submit" class="btn" disabled=move || action.pending().get()>"Impersonate"</button>
+                </div>
             </ActionForm>
         </section>
     }

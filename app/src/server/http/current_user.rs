@@ -67,7 +67,14 @@ async fn update_me(
     IfMatch(expected): IfMatch,
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<Response, AppError> {
-    let updated = users::update_me(&state.db, &principal, body.into_input()?, expected).await?;
+    let updated = users::update_me(
+        &state.db,
+        &state.config,
+        &principal,
+        body.into_input()?,
+        expected,
+    )
+    .await?;
     Ok(([(ETAG, updated.etag())], Json(Empty {})).into_response())
 }
 

@@ -2,18 +2,24 @@
 //! a `routes()` that registers its handlers with their `#[utoipa::path]` documentation; the lists
 //! below build both the router and the OpenAPI document, so the two can't drift apart.
 
+pub mod access_tokens;
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod current_user;
 pub mod envelope;
+pub mod events;
 pub mod extract;
 pub mod health;
+pub mod impersonation;
+pub mod inbox;
 pub mod notification_policy;
 pub mod notification_preferences;
 pub mod openapi;
 pub mod organizations;
 pub mod outbox;
 pub mod partners;
+pub mod sessions;
 pub mod users;
 
 use super::auth::guard;
@@ -37,8 +43,13 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(partners::routes())
         .merge(notification_preferences::routes())
         .merge(notification_policy::routes())
+        .merge(events::routes())
+        .merge(inbox::routes())
         .merge(current_user::routes())
+        .merge(sessions::routes())
+        .merge(access_tokens::routes())
         .merge(outbox::routes())
+        .merge(audit::routes())
         .routes(routes!(openapi::openapi_json))
 }
 
@@ -47,6 +58,7 @@ fn auth_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::routes())
         .merge(accounts::routes())
+        .merge(impersonation::routes())
 }
 
 /// `/healthz` and `/readyz`, for load balancers: no API key.

@@ -35,14 +35,23 @@ pub async fn openapi_json() -> Json<&'static Value> {
 /// `params(ListParams<Its>)`.
 pub trait DocumentedList {
     const SPEC: &'static ListSpec;
+
+    /// Whether the list has the search box's `q` (a list without text to search answers 422).
+    const SEARCHABLE: bool = true;
+
+    /// The schema of a `q[<filter>]` whose values are fewer than any text (`true`/`false`).
+    fn filter_schema(_filter: &str) -> Option<Value> {
+        None
+    }
 }
 
 pub struct ListParams<L>(std::marker::PhantomData<L>);
 
 impl<L: DocumentedList> IntoParams for ListParams<L> {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        list_params(L::SPEC)
+        list_params(L::SPEC, L::filter_schema)
             .into_iter()
+            .filter(|param| L::SEARCHABLE || param["name"] != "q")
             .map(|param| serde_json::from_value(param).expect("a valid parameter"))
             .collect()
     }
@@ -62,7 +71,7 @@ const TRIMMED: &str = r"[^\S\x1C-\x1F]*";
 
 /// The parameters, with patterns as strict as `ListQuery::parse` (or stricter), so that a client
 /// that follows the document is never refused.
-fn list_params(spec: &ListSpec) -> Vec<Value> {
+fn list_params(spec: &ListSpec, filter_schema: fn(&str) -> Option<Value>) -> Vec<Value> {
     let param = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema });
     let searchable = json!({
         "type": "string",
@@ -105,7 +114,7 @@ fn list_params(spec: &ListSpec) -> Vec<Value> {
         params.push(param(
             &format!("q[{filter}]"),
             "Any case; `*` is a wildcard (`acme*`, `*@example.com`), otherwise the whole value.",
-            searchable.clone(),
+            filter_schema(filter).unwrap_or_else(|| searchable.clone()),
         ));
     }
     params

@@ -69,6 +69,7 @@ async fn change_user_organization(
     input.set("organization_id", body.organization_id);
     let moved = users::update_user(
         &state.db,
+        &state.config,
         &principal,
         &body.user_id,
         input,

@@ -381,8 +381,15 @@ async fn update(
     IfMatch(expected): IfMatch,
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<Response, AppError> {
-    let updated =
-        service::update_user(&state.db, &principal, &id, body.into_input()?, expected).await?;
+    let updated = service::update_user(
+        &state.db,
+        &state.config,
+        &principal,
+        &id,
+        body.into_input()?,
+        expected,
+    )
+    .await?;
     Ok(([(ETAG, updated.etag())], Json(Empty {})).into_response())
 }
 

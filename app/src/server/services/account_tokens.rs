@@ -1,4 +1,5 @@
-//! One-time tokens in `user_tokens`: invitation, email confirmation and password reset. Only the
+//! One-time tokens in `user_tokens`: invitation, email confirmation, password reset and the
+//! revert token of an impersonation. Only the
 //! SHA-256 of a token is stored; a token works once (spending it is one conditional `UPDATE`, so two
 //! parallel uses can't both succeed) and expires. A new token of a purpose replaces the user's
 //! unspent ones of that purpose: only the latest link works.
@@ -12,6 +13,8 @@ pub enum Purpose {
     Invitation,
     Confirmation,
     PasswordReset,
+    /// Held by the admin who impersonates; names the impersonation's session in `data`.
+    ImpersonationRevert,
 }
 
 impl Purpose {
@@ -20,6 +23,7 @@ impl Purpose {
             Purpose::Invitation => "invitation",
             Purpose::Confirmation => "confirmation",
             Purpose::PasswordReset => "password_reset",
+            Purpose::ImpersonationRevert => "impersonation_revert",
         }
     }
 
@@ -29,6 +33,7 @@ impl Purpose {
             Purpose::Invitation => chrono::Duration::days(7),
             Purpose::Confirmation => chrono::Duration::days(3),
             Purpose::PasswordReset => chrono::Duration::hours(2),
+            Purpose::ImpersonationRevert => IMPERSONATION_LIFETIME,
         }
     }
 
@@ -38,15 +43,30 @@ impl Purpose {
             Purpose::Invitation => "/invitation/",
             Purpose::Confirmation => "/confirm/",
             Purpose::PasswordReset => "/password/reset/",
+            // Never emailed: the browser keeps it in a cookie, an API client in its answer.
+            Purpose::ImpersonationRevert => "/",
         }
     }
 }
+
+/// How long an impersonation lasts at the most (its session and its revert token).
+pub const IMPERSONATION_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
 /// A fresh token for `user_id` (the raw value, to put in a link) and when it expires.
 pub async fn issue(
     exec: &mut Exec<'_>,
     user_id: &str,
     purpose: Purpose,
+) -> Result<(String, DateTime<Utc>), sqlx::Error> {
+    issue_with_data(exec, user_id, purpose, None).await
+}
+
+/// The same, with what the token is about (`data`, read back by `find`).
+pub async fn issue_with_data(
+    exec: &mut Exec<'_>,
+    user_id: &str,
+    purpose: Purpose,
+    data: Option<&str>,
 ) -> Result<(String, DateTime<Utc>), sqlx::Error> {
     let at = now();
     exec.execute(
@@ -61,13 +81,14 @@ pub async fn issue(
     let expires_at = at + purpose.lifetime();
     exec.execute(
         &Sql::new(
-            "INSERT INTO user_tokens (id, user_id, purpose, token_hash, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO user_tokens (id, user_id, purpose, token_hash, data, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(new_id())
         .bind(user_id)
         .bind(purpose.as_str())
         .bind(new.hash)
+        .bind(data)
         .bind(expires_at)
         .bind(at),
     )
@@ -80,6 +101,7 @@ pub async fn issue(
 pub struct LiveToken {
     pub id: String,
     pub user_id: String,
+    pub data: Option<String>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -96,7 +118,7 @@ pub async fn find(
     }
     exec.fetch_optional(
         &Sql::new(
-            "SELECT id, user_id, expires_at FROM user_tokens \
+            "SELECT id, user_id, data, expires_at FROM user_tokens \
              WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
         )
         .bind(token::digest(raw))

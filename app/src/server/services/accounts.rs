@@ -433,7 +433,13 @@ pub async fn reset_password(
         email: &row.email,
         name: Some(name.as_str()).filter(|n| !n.is_empty()),
     };
-    super::notification_policy::password_changed(&mut exec, config, &recipient).await?;
+    super::notification_policy::account_changed(
+        &mut exec,
+        config,
+        &recipient,
+        super::notification_policy::AccountChange::Password,
+    )
+    .await?;
     tx.commit().await?;
     super::outbox::wake();
     Ok(())

@@ -1,6 +1,8 @@
 //! Sign-in, sign-out and turning a presented token back into a principal (API.md §2).
 
 use super::audit::{self, AuditEntry};
+use super::emails::Recipient;
+use super::notification_policy::{self, AccountChange};
 use super::rate_limit;
 use crate::domain::Role;
 use crate::server::auth::{password, token, Credential, Principal};
@@ -23,6 +25,8 @@ struct SignInCandidate {
     role: String,
     timezone: String,
     confirmed_at: Option<DateTime<Utc>>,
+    email: String,
+    first_name: Option<String>,
 }
 
 /// A successful sign-in: the raw token (shown once) and what the sign-in body reports.
@@ -92,7 +96,7 @@ pub async fn sign_in(
         .fetch_optional(
             &Sql::new(
                 "SELECT u.id, u.organization_id, o.name AS organization_name, u.username, u.password_hash, \
-                 u.role, u.timezone, u.confirmed_at \
+                 u.role, u.timezone, u.confirmed_at, u.email, u.first_name \
                  FROM users u JOIN organizations o ON o.id = u.organization_id \
                  WHERE lower(u.email) = lower($1) OR lower(u.username) = lower($1) \
                  ORDER BY CASE WHEN lower(u.email) = lower($1) THEN 0 ELSE 1 END LIMIT 1",
@@ -151,7 +155,7 @@ pub async fn start_session(
         .fetch_optional(
             &Sql::new(
                 "SELECT u.id, u.organization_id, o.name AS organization_name, u.username, u.password_hash, \
-                 u.role, u.timezone, u.confirmed_at \
+                 u.role, u.timezone, u.confirmed_at, u.email, u.first_name \
                  FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1",
             )
             .bind(user_id),
@@ -289,6 +293,15 @@ async fn record_failure(
         },
     )
     .await?;
+    if action == "user.locked" {
+        let to = Recipient {
+            user_id: &user.id,
+            organization_id: &user.organization_id,
+            email: &user.email,
+            name: user.first_name.as_deref(),
+        };
+        notification_policy::account_changed(&mut exec, config, &to, AccountChange::Locked).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -418,15 +431,29 @@ pub async fn authenticate_access_token(
     let row: Option<PrincipalRow> = db
         .fetch_optional(
             &Sql::new(format!(
-                "SELECT NULL AS session_id, NULL AS impersonator_id, NULL AS last_seen_at, NULL AS expires_at, \
+                "SELECT NULL AS session_id, NULL AS impersonator_id, \
+                 u.access_token_last_used_at AS last_seen_at, NULL AS expires_at, \
                  {PRINCIPAL_COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id \
                  WHERE u.access_token_hash = $1"
             ))
             .bind(token::digest(raw_token)),
         )
         .await?;
+    let at = now();
     match row {
-        Some(row) if row.locked_until.is_none_or(|until| until <= now()) => {
+        Some(row) if row.locked_until.is_none_or(|until| until <= at) => {
+            // Last use is written back at most once a minute, as a session's activity is.
+            if row
+                .last_seen_at
+                .is_none_or(|last| at - last > chrono::Duration::minutes(1))
+            {
+                db.execute(
+                    &Sql::new("UPDATE users SET access_token_last_used_at = $1 WHERE id = $2")
+                        .bind(at)
+                        .bind(row.user_id.as_str()),
+                )
+                .await?;
+            }
             row.into_principal(Credential::AccessToken, meta).map(Some)
         }
         _ => Ok(None),

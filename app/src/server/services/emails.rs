@@ -135,6 +135,71 @@ pub fn password_changed<'a>(to: &Recipient<'a>, reset_link: &str) -> Email<'a> {
     }
 }
 
+/// The notification policy's `emailChange` trigger, sent to the old address.
+pub fn email_changed<'a>(to: &Recipient<'a>, new_email: &str, reset_link: &str) -> Email<'a> {
+    let (text, html) = bodies(
+        &greeting(to.name),
+        &[format!("The email address of your Steward account was changed to {new_email}.")],
+        "It wasn't me: reset my password",
+        reset_link,
+        "If you asked for this, there is nothing to do. If you didn't, reset your password and tell your administrator.",
+    );
+    Email {
+        template: "email_changed",
+        to: to.email,
+        subject: "Your email address was changed".to_string(),
+        text,
+        html: Some(html),
+        user_id: Some(to.user_id),
+        organization_id: Some(to.organization_id),
+    }
+}
+
+/// The notification policy's `accountLocked` trigger.
+pub fn account_locked<'a>(to: &Recipient<'a>, reset_link: &str) -> Email<'a> {
+    let (text, html) = bodies(
+        &greeting(to.name),
+        &["Your Steward account was locked after repeated failed sign-ins. It unlocks by itself after a while.".to_string()],
+        "Reset my password",
+        reset_link,
+        "If these attempts weren't yours, someone may be guessing your password: choose a new one and tell your administrator.",
+    );
+    Email {
+        template: "account_locked",
+        to: to.email,
+        subject: "Your account was locked".to_string(),
+        text,
+        html: Some(html),
+        user_id: Some(to.user_id),
+        organization_id: Some(to.organization_id),
+    }
+}
+
+/// An event that matched the recipient's preference (API.md §5).
+pub fn event_notification<'a>(
+    to: &Recipient<'a>,
+    title: &str,
+    summary: &str,
+    link: &str,
+) -> Email<'a> {
+    let (text, html) = bodies(
+        &greeting(to.name),
+        &[title.to_string(), summary.to_string()],
+        "Open in Steward",
+        link,
+        "You receive this because of your notification preferences; change them under Notification preferences.",
+    );
+    Email {
+        template: "event",
+        to: to.email,
+        subject: title.to_string(),
+        text,
+        html: Some(html),
+        user_id: Some(to.user_id),
+        organization_id: Some(to.organization_id),
+    }
+}
+
 pub fn password_reset<'a>(to: &Recipient<'a>, link: &str) -> Email<'a> {
     let (text, html) = bodies(
         &greeting(to.name),

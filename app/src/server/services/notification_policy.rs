@@ -5,7 +5,9 @@
 
 use super::audit::{self, AuditEntry};
 use super::emails::{self, Recipient};
+use super::inbox::{self, NewNotification};
 use super::organizations;
+use crate::domain::inbox::type_label;
 use crate::domain::notification::NotificationPolicy;
 use crate::domain::Role;
 use crate::server::auth::Principal;
@@ -120,22 +122,76 @@ pub async fn applied_to(
     }
 }
 
-/// The `passwordChange` trigger, inside the transaction of the change: when the policy that
-/// applies to the user's organization says so, the user is emailed (through the outbox, so a
-/// rolled-back change sends nothing).
-pub async fn password_changed(
+/// An account change the policy's triggers are about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountChange<'a> {
+    /// The password changed (by the user, or by a reset).
+    Password,
+    /// The email address changed; the message goes to the old address, where the owner still is.
+    Email { new_email: &'a str },
+    /// The account was locked after failed sign-ins.
+    Locked,
+}
+
+impl AccountChange<'_> {
+    fn notification_type(self) -> &'static str {
+        match self {
+            AccountChange::Password => "password_change",
+            AccountChange::Email { .. } => "email_change",
+            AccountChange::Locked => "account_locked",
+        }
+    }
+
+    fn is_on(self, policy: &NotificationPolicy) -> bool {
+        match self {
+            AccountChange::Password => policy.password_change,
+            AccountChange::Email { .. } => policy.email_change,
+            AccountChange::Locked => policy.account_locked,
+        }
+    }
+}
+
+/// A trigger of the policy, inside the transaction of the change: when the policy that applies
+/// to the user's organization says so, the user gets an in-app notification and an email
+/// (through the outbox, so a rolled-back change sends nothing).
+pub async fn account_changed(
     exec: &mut Exec<'_>,
     config: &Config,
     to: &Recipient<'_>,
+    change: AccountChange<'_>,
 ) -> Result<(), AppError> {
-    if applied_to(exec, to.organization_id)
-        .await?
-        .policy
-        .password_change
-    {
-        let link = config.link("/password/forgot");
-        super::outbox::enqueue(exec, emails::password_changed(to, &link)).await?;
+    if !change.is_on(&applied_to(exec, to.organization_id).await?.policy) {
+        return Ok(());
     }
+    let reset = config.link("/password/forgot");
+    let (email, body) = match change {
+        AccountChange::Password => (
+            emails::password_changed(to, &reset),
+            "The password of your account was changed. If it wasn't you, reset it now.".to_string(),
+        ),
+        AccountChange::Email { new_email } => (
+            emails::email_changed(to, new_email, &reset),
+            format!("The email address of your account is now {new_email}."),
+        ),
+        AccountChange::Locked => (
+            emails::account_locked(to, &reset),
+            "Your account was locked after repeated failed sign-ins.".to_string(),
+        ),
+    };
+    let kind = change.notification_type();
+    inbox::deliver(
+        exec,
+        &[NewNotification {
+            user_id: to.user_id,
+            event_id: None,
+            notification_type: kind,
+            title: type_label(kind),
+            body: &body,
+            url: Some("/me/security"),
+        }],
+    )
+    .await?;
+    super::outbox::enqueue(exec, email).await?;
     Ok(())
 }
 
@@ -178,6 +234,20 @@ pub async fn get(
     let mut exec = conn.exec();
     let id = target_organization(&mut exec, principal, organization, false).await?;
     applied_to(&mut exec, &id).await
+}
+
+/// An organization's policy for its administrators' screen (`/organizations/{id}/policy`): 404
+/// when they can't see the organization, 403 when they may not administer it.
+pub async fn get_managed(
+    db: &Db,
+    principal: &Principal,
+    organization_id: &str,
+) -> Result<AppliedPolicy, AppError> {
+    let mut conn = db.conn().await?;
+    let mut exec = conn.exec();
+    let organization =
+        organizations::find_manageable(&mut exec, principal, organization_id).await?;
+    applied_to(&mut exec, &organization.id).await
 }
 
 /// `GET /management/v1/policies/default/notification`.

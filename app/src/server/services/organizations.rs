@@ -301,17 +301,7 @@ async fn count_matches(
         }
         _ => generic_match_sql(db.backend(), principal, query),
     };
-    let mut count = Sql::new(format!("SELECT COUNT(*) FROM ({}", inner.text));
-    count.args = inner.args;
-    if let Some(limit) = limit {
-        count.push(" LIMIT ").push_bind(limit as i64 + 1);
-    }
-    count.push(") matches");
-    let n = db.fetch_count(&count).await?.max(0) as u64;
-    Ok(match limit {
-        Some(limit) if n > limit => (limit, true),
-        _ => (n, false),
-    })
+    Ok(super::paging::count_up_to(db, inner, limit).await?)
 }
 
 fn generic_match_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql {

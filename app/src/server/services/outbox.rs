@@ -61,6 +61,49 @@ pub async fn enqueue(exec: &mut Exec<'_>, email: Email<'_>) -> Result<(), sqlx::
     .map(|_| ())
 }
 
+/// Rows per INSERT of `enqueue_many`: 9 values each stays far below SQLite's bound-parameter limit.
+const ENQUEUE_BATCH: usize = 500;
+
+/// Writes many messages a few hundred rows per statement (an event's fan-out).
+pub async fn enqueue_many(exec: &mut Exec<'_>, emails: Vec<Email<'_>>) -> Result<(), sqlx::Error> {
+    let at = now();
+    let mut emails = emails.into_iter().peekable();
+    while emails.peek().is_some() {
+        let mut sql = Sql::new(
+            "INSERT INTO outbox_messages (id, channel, template, recipient, subject, body_text, body_html, \
+             user_id, organization_id, status, attempts, next_attempt_at, created_at) VALUES ",
+        );
+        for (i, email) in emails.by_ref().take(ENQUEUE_BATCH).enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .push_bind(new_id())
+                .push(", 'email', ")
+                .push_bind(email.template)
+                .push(", ")
+                .push_bind(email.to)
+                .push(", ")
+                .push_bind(email.subject)
+                .push(", ")
+                .push_bind(email.text)
+                .push(", ")
+                .push_bind(email.html)
+                .push(", ")
+                .push_bind(email.user_id)
+                .push(", ")
+                .push_bind(email.organization_id)
+                .push(", 'pending', 0, ")
+                .push_bind(at)
+                .push(", ")
+                .push_bind(at)
+                .push(")");
+        }
+        exec.execute(&sql).await?;
+    }
+    Ok(())
+}
+
 static WAKE: LazyLock<Notify> = LazyLock::new(Notify::new);
 
 /// Tells this instance's worker that a message is waiting (other instances find it on their next

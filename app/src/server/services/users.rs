@@ -254,6 +254,8 @@ pub fn current_user(principal: &Principal) -> CurrentUser {
         organization_id: principal.organization_id.clone(),
         organization_name: principal.organization_name.clone(),
         partner: principal.partner,
+        unread_notifications: 0,
+        impersonator_email: None,
     }
 }
 
@@ -494,16 +496,7 @@ pub async fn list_users(
         );
         push_filters(&mut matches, db.backend(), principal, query);
         // The screens count up to `count_limit` ("more than 1,000"); the API counts every match.
-        if let Some(limit) = query.count_limit {
-            matches.push(" LIMIT ").push_bind(limit as i64 + 1);
-        }
-        let mut count = Sql::new(format!("SELECT COUNT(*) FROM ({}) matches", matches.text));
-        count.args = matches.args;
-        let n = db.fetch_count(&count).await?.max(0) as u64;
-        match query.count_limit {
-            Some(limit) if n > limit => (limit, true),
-            _ => (n, false),
-        }
+        super::paging::count_up_to(db, matches, query.count_limit).await?
     };
     let mut meta = PageMeta::new(query.page, query.per_page, total);
     meta.total_capped = capped;
@@ -728,6 +721,7 @@ async fn check_references(
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, target = %id))]
 pub async fn update_user(
     db: &Db,
+    config: &Config,
     principal: &Principal,
     id: &str,
     input: UserInput,
@@ -793,6 +787,28 @@ pub async fn update_user(
             .await?;
     }
     let updated = find_visible(&mut exec, principal, id).await?;
+    if !updated
+        .attributes
+        .email
+        .eq_ignore_ascii_case(&current.attributes.email)
+    {
+        let name = current.attributes.first_name.clone();
+        let to = super::emails::Recipient {
+            user_id: &current.id,
+            organization_id: &updated.attributes.organization.id,
+            email: &current.attributes.email,
+            name: name.as_deref(),
+        };
+        super::notification_policy::account_changed(
+            &mut exec,
+            config,
+            &to,
+            super::notification_policy::AccountChange::Email {
+                new_email: &updated.attributes.email,
+            },
+        )
+        .await?;
+    }
     audit::record(
         &mut exec,
         AuditEntry::by(principal, "user.update", "users", Some(&current.id))
@@ -862,6 +878,7 @@ pub async fn get_me(db: &Db, principal: &Principal) -> Result<User, AppError> {
 /// they are (the seed's body carries them) but not changed: an admin does that on the user's page.
 pub async fn update_me(
     db: &Db,
+    config: &Config,
     principal: &Principal,
     input: UserInput,
     expected_version: ExpectedVersion,
@@ -881,7 +898,7 @@ pub async fn update_me(
         ));
     }
     let id = principal.user_id.clone();
-    update_user(db, principal, &id, input, expected_version).await
+    update_user(db, config, principal, &id, input, expected_version).await
 }
 
 /// Whether `attempt` is the signed-in user's password (what proves it is them, not someone at an
@@ -955,7 +972,13 @@ pub async fn change_password(
         email: &principal.email,
         name: None,
     };
-    super::notification_policy::password_changed(&mut exec, config, &recipient).await?;
+    super::notification_policy::account_changed(
+        &mut exec,
+        config,
+        &recipient,
+        super::notification_policy::AccountChange::Password,
+    )
+    .await?;
     tx.commit().await?;
     super::outbox::wake();
     Ok(())
