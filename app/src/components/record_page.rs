@@ -1,12 +1,30 @@
-//! The pieces every "one record" page (an organization, a user) is built from: the breadcrumb
-//! trail, the page for a record that can't be shown, the stale-save conflict, and the Delete
-//! button that says why it is disabled before anyone confirms.
+//! The pieces every "one record" page (an organization, a user) is built from: the document
+//! title that follows a rename, the breadcrumb trail, the page for a record that can't be shown,
+//! the stale-save conflict, and the Delete button that says why it is disabled before anyone
+//! confirms.
 
 use crate::error::ApiError;
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// The document title of a record's page, following `title` when a save renames the record.
+#[component]
+pub fn RecordTitle(title: RwSignal<String>) -> impl IntoView {
+    view! { <Title text=title_text(title)/> }
+}
+
+/// What `<title>` reads. On the server leptos_meta writes the `<title>` after the body, from the
+/// last page build that registered one; but Leptos may build a page twice while it looks for
+/// nested resources and throw one build away, and a signal of the discarded build is disposed by
+/// then. Reading it with `get` panicked the render, a 500 for the page under parallel load (the
+/// flaky PostgreSQL run of `edit-organization.spec.ts`). Nothing renames a record during a server
+/// render, so the name it was rendered with is the right answer then.
+fn title_text(title: RwSignal<String>) -> impl Fn() -> String + Send + Sync + 'static {
+    let rendered = title.get_untracked();
+    move || title.try_get().unwrap_or_else(|| rendered.clone())
+}
 
 /// "<Parent> / <this record>".
 #[component]
@@ -95,5 +113,34 @@ pub fn DeleteButton(
                 <p id="delete-blocked-reason" class="muted small">{blockers.join(" ")}</p>
             </div>
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_title_outlives_a_discarded_page_build() {
+        let root = Owner::new();
+        root.with(|| {
+            let build = Owner::new();
+            let (title, text) = build.with(|| {
+                let title = RwSignal::new("Acme Berlin".to_string());
+                (title, title_text(title))
+            });
+            title.set("Acme Paris".to_string());
+            assert_eq!(
+                text(),
+                "Acme Paris",
+                "follows a rename while the page lives"
+            );
+            build.cleanup();
+            assert!(
+                title.try_get().is_none(),
+                "the discarded build's signal is gone"
+            );
+            assert_eq!(text(), "Acme Berlin");
+        });
     }
 }

@@ -6,7 +6,7 @@ use crate::components::form_state::{
 };
 use crate::components::notice::Notice;
 use crate::components::record_page::{
-    Breadcrumbs as RecordBreadcrumbs, ConflictBanner, DeleteButton, RecordMissing,
+    Breadcrumbs as RecordBreadcrumbs, ConflictBanner, DeleteButton, RecordMissing, RecordTitle,
 };
 use crate::components::toast::use_toasts;
 use crate::domain::organization::{Organization, OrganizationInput};
@@ -157,7 +157,7 @@ fn OrganizationEditor(organization: Organization) -> impl IntoView {
     let delete_href = format!("/organizations/{id}/delete");
 
     view! {
-        <Title text=move || title.get()/>
+        <RecordTitle title/>
         <Breadcrumbs current=Signal::derive(move || title.get())/>
         <Notice/>
         <div class="page-header">

@@ -9,7 +9,9 @@ use crate::components::form_state::{
     focus_when_shown, initial_error, warn_before_leaving, ErrorSummary,
 };
 use crate::components::notice::Notice;
-use crate::components::record_page::{Breadcrumbs, ConflictBanner, DeleteButton, RecordMissing};
+use crate::components::record_page::{
+    Breadcrumbs, ConflictBanner, DeleteButton, RecordMissing, RecordTitle,
+};
 use crate::components::toast::use_toasts;
 use crate::domain::list::Choice;
 use crate::domain::time::format_short;
@@ -170,7 +172,7 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
         && (a.partner || a.role >= Role::Admin);
 
     view! {
-        <Title text=move || title.get()/>
+        <RecordTitle title/>
         <Breadcrumbs parent_href="/users" parent_label="Users" current=Signal::derive(move || title.get())/>
         <Notice/>
         <div class="page-header">
