@@ -3,6 +3,7 @@ import {
   expect,
   apiToken,
   bearer,
+  createOrg,
   expectStatus,
   goto,
   signIn,
@@ -10,7 +11,7 @@ import {
   uniqueSuffix,
   ADMIN_EMAIL,
 } from "./helpers";
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { APIRequestContext, Page, PlaywrightWorkerArgs } from "@playwright/test";
 
 /** The Super Admin's own user record: until users can be invited, the one user every run has. */
 async function adminUser(request: APIRequestContext, token: string) {
@@ -148,3 +149,56 @@ test("a wrong current password is refused inline, without JavaScript too", async
     await context.close();
   }
 });
+
+/**
+ * Sign-in attempts of a client without cookies. The test's `request` may carry the Super Admin's
+ * session cookie (`apiToken` signs in through it when its worker has no token yet), and a
+ * cookie-bearing request without the site's Origin is refused (403) before it is a sign-in.
+ */
+async function anonymousClient(playwright: PlaywrightWorkerArgs["playwright"]) {
+  return playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+}
+
+/** A new user of a new organization, locked out by ten wrong passwords. */
+async function lockedUser(request: APIRequestContext, anonymous: APIRequestContext) {
+  const token = await apiToken(request);
+  const suffix = uniqueSuffix();
+  const organization_id = await createOrg(request, token, { name: `Lockout ${suffix}` });
+  const email = `locked-${suffix}@lockout.example`;
+  const password = "lockout password 1";
+  const created = await request.post("/v2/users", {
+    headers: bearer(token),
+    data: { user: { email, role: "User", organization_id, password } },
+  });
+  await expectStatus(created, 201);
+  const id = (await created.json()).data.id as string;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await expectStatus(await anonymous.post("/auth/sign_in", { data: { username: email, password: "wrong" } }), 401);
+  }
+  await expectStatus(await anonymous.post("/auth/sign_in", { data: { username: email, password } }), 401);
+  return { id, email, password };
+}
+
+for (const javaScript of [true, false]) {
+  test(`an admin unlocks a user locked out by failed sign-ins (JavaScript ${javaScript ? "on" : "off"})`, async ({ browser, playwright, request }) => {
+    const anonymous = await anonymousClient(playwright);
+    const user = await lockedUser(request, anonymous);
+    const context = await browser.newContext({ javaScriptEnabled: javaScript });
+    const page = await context.newPage();
+    await signIn(page, { javaScript });
+    await goto(page, `/users/${user.id}`, { javaScript });
+    const locked = page.getByRole("region", { name: "Locked" });
+    await expect(locked).toContainText("after repeated failed sign-ins");
+    await locked.getByRole("button", { name: "Unlock", exact: true }).click();
+    if (!javaScript) {
+      await expect(page.getByRole("status").filter({ hasText: "User unlocked" })).toBeVisible();
+    }
+    await expect(page.getByRole("region", { name: "Locked" })).toHaveCount(0);
+    await expectStatus(
+      await anonymous.post("/auth/sign_in", { data: { username: user.email, password: user.password } }),
+      200,
+    );
+    await context.close();
+    await anonymous.dispose();
+  });
+}

@@ -426,3 +426,112 @@ async fn with_an_api_key_the_server_functions_are_no_way_around_it() {
         .unwrap();
     assert_error(v2, 401).await;
 }
+
+#[tokio::test]
+async fn an_admin_unlocks_a_locked_user_and_only_their_own() {
+    use crate::helpers::USER_PASSWORD;
+    use app::domain::Role;
+
+    let app = spawn_app_with(|c| c.sign_in_rate_limit = 1_000).await;
+    let root = app.admin_token().await;
+    let alpha = app
+        .create_organization(&root, json!({"name": "Alpha", "company_name": "Alpha Ltd"}))
+        .await;
+    let beta = app
+        .create_organization(&root, json!({"name": "Beta", "company_name": "Beta Ltd"}))
+        .await;
+    let locked = app
+        .add_user(&alpha, "locked@alpha.example", Role::User)
+        .await;
+    app.add_user(&alpha, "admin@alpha.example", Role::Admin)
+        .await;
+    app.add_user(&beta, "admin@beta.example", Role::Admin).await;
+    app.add_user(&alpha, "colleague@alpha.example", Role::User)
+        .await;
+    let alpha_admin = app.token_for("admin@alpha.example", USER_PASSWORD).await;
+    let beta_admin = app.token_for("admin@beta.example", USER_PASSWORD).await;
+    let colleague = app
+        .token_for("colleague@alpha.example", USER_PASSWORD)
+        .await;
+
+    for _ in 0..10 {
+        assert_error(
+            app.sign_in("locked@alpha.example", "wrong password").await,
+            401,
+        )
+        .await;
+    }
+    assert_error(
+        app.sign_in("locked@alpha.example", USER_PASSWORD).await,
+        401,
+    )
+    .await;
+    let path = format!("/v2/users/{locked}");
+    let shown: Value = app.get(&path, &alpha_admin).await.json().await.unwrap();
+    assert!(
+        shown["data"]["attributes"]["locked_until"].is_string(),
+        "{shown}"
+    );
+    let version = shown["data"]["attributes"]["updated_at"].clone();
+
+    // Nobody else: neither another organization's Admin nor a colleague sees them.
+    let unlock = format!("/v2/users/{locked}/unlock");
+    assert_error(app.put_json(&unlock, &beta_admin, &json!({})).await, 404).await;
+    assert_error(app.put_json(&unlock, &colleague, &json!({})).await, 404).await;
+    assert_error(
+        app.sign_in("locked@alpha.example", USER_PASSWORD).await,
+        401,
+    )
+    .await;
+    assert_eq!(app.audited("user.unlock").await, 0);
+
+    let response = app.put_json(&unlock, &alpha_admin, &json!({})).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().contains_key("etag"));
+    let shown: Value = app.get(&path, &alpha_admin).await.json().await.unwrap();
+    assert!(
+        shown["data"]["attributes"]["locked_until"].is_null(),
+        "{shown}"
+    );
+    assert_ne!(shown["data"]["attributes"]["updated_at"], version);
+    assert_eq!(app.audited("user.unlock").await, 1);
+    let event: Value = app
+        .get("/v2/audit/events?q[action]=user.unlock", &alpha_admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        event["data"][0]["attributes"]["target_id"],
+        json!(locked),
+        "{event}"
+    );
+    assert!(
+        event["data"][0]["attributes"]["changes"]["locked_until"]["to"].is_null(),
+        "{event}"
+    );
+
+    // The count of failures starts again: nine more wrong ones don't lock them.
+    for _ in 0..9 {
+        assert_error(
+            app.sign_in("locked@alpha.example", "wrong password").await,
+            401,
+        )
+        .await;
+    }
+    assert_eq!(
+        app.sign_in("locked@alpha.example", USER_PASSWORD)
+            .await
+            .status(),
+        200
+    );
+
+    // Not locked: a second unlock changes nothing and records nothing.
+    assert_eq!(
+        app.put_json(&unlock, &alpha_admin, &json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(app.audited("user.unlock").await, 1);
+}

@@ -304,6 +304,8 @@ fn rows(w: &World, who: Who) -> Vec<Row> {
         // Only an Admin can be a partner: the target (a User) can't (409).
         row("PUT", "/v2/users/{id}/partner", format!("/v2/users/{t}/partner"), none(), [401, 404, 403, 404, 409]),
         row("DELETE", "/v2/users/{id}/partner", format!("/v2/users/{t}/partner"), none(), [401, 404, 403, 404, 200]),
+        // Not locked: an unlock changes nothing, but who may ask is decided all the same.
+        row("PUT", "/v2/users/{id}/unlock", format!("/v2/users/{t}/unlock"), none(), [401, 404, 200, 404, 200]),
         row("POST", "/v2/users/customer", "/v2/users/customer".into(), Json(json!({"organization": {"name": "Epsilon", "company_name": "Epsilon Ltd"}, "user": {"email": "first@epsilon.example", "first_name": "Eps", "last_name": "Ilon"}})), [401, 403, 403, 403, 201]),
         row("PUT", "/v2/users/{id}/inherit", format!("/v2/users/{t}/inherit"), Json(json!({"from_user_id": inv})), [401, 403, 200, 404, 200]),
         row("PUT", "/v2/user/transfer_resources", "/v2/user/transfer_resources".into(), Json(json!({"from_user_id": inv, "to_user_id": t})), [401, 403, 200, 404, 200]),

@@ -364,6 +364,21 @@ pub async fn set_partner(id: String, partner: bool) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// "Unlock" on a locked user's page.
+#[server(endpoint = "users/unlock")]
+pub async fn unlock_user(id: String) -> Result<(), ApiError> {
+    use crate::server::services::users as service;
+    use crate::server::ui;
+
+    let state = ui::state()?;
+    let principal = ui::principal(&state).await?;
+    service::unlock(&state.db, &principal, &id)
+        .await
+        .map_err(ui::fail)?;
+    ui::redirect_plain_form(&format!("/users/{id}?notice=user_unlocked"));
+    Ok(())
+}
+
 /// "Hand over" on a user's page: `to` takes over the customer organizations and pending
 /// invitations `from` holds.
 #[server(endpoint = "users/hand_over")]

@@ -320,6 +320,10 @@ pub struct UserAttributes {
     pub last_sign_in_at: Option<DateTime<Utc>>,
     pub last_sign_in_ip: Option<String>,
     pub sign_in_count: i64,
+    /// Until when repeated failed sign-ins keep them out (`null` when they may sign in); an Admin
+    /// can end it early with `PUT /v2/users/{id}/unlock`.
+    #[serde(with = "crate::domain::time::millis_option")]
+    pub locked_until: Option<DateTime<Utc>>,
     pub two_factor_authentication: TwoFactorSummary,
 }
 

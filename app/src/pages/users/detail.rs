@@ -1,7 +1,7 @@
 use super::form::UserFields;
 use crate::api::users::{
-    get_user, DeleteUser, HandOver as HandOverAction, ResendConfirmation, SetPartner, UpdateUser,
-    UserDetail,
+    get_user, DeleteUser, HandOver as HandOverAction, ResendConfirmation, SetPartner, UnlockUser,
+    UpdateUser, UserDetail,
 };
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::form_field::FormField;
@@ -190,6 +190,7 @@ fn UserEditor(detail: UserDetail) -> impl IntoView {
             </div>
         </div>
         <ConflictBanner shown=conflict noun="user" node_ref=conflict_ref/>
+        {a.locked_until.map(|until| view! { <LockedNotice id=id.clone() until/> })}
         {move || refused.get().map(|message| view! { <div class="alert alert-error" role="alert">{message}</div> })}
         <ActionForm action=update attr:class="card form" attr:novalidate=true on:input=move |_| dirty.set(true) on:change=move |_| dirty.set(true)>
             <input type="hidden" name="id" value=id.clone()/>
@@ -281,6 +282,34 @@ fn ResendButton(id: String) -> impl IntoView {
             <input type="hidden" name="id" value=id/>
             <button type="submit" class="btn" disabled=move || resend.pending().get()>"Resend invitation"</button>
         </ActionForm>
+    }
+}
+
+/// A user locked out by repeated failed sign-ins: until when, and "Unlock" to let them in now.
+#[component]
+fn LockedNotice(id: String, until: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    let unlock = ServerAction::<UnlockUser>::new();
+    let toasts = use_toasts();
+    Effect::new(move |_| match unlock.value().get() {
+        Some(Ok(())) => {
+            // The page's version changed: load it again rather than keep a stale form.
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().reload();
+        }
+        Some(Err(err)) => toasts.error(err.message),
+        None => {}
+    });
+    view! {
+        <div class="alert alert-warning locked-notice" role="region" aria-label="Locked">
+            <p>
+                <strong>"Locked"</strong>
+                {format!(" after repeated failed sign-ins, until {}. Unlock them once you know the attempts were theirs.", format_short(&until))}
+            </p>
+            <ActionForm action=unlock>
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="btn" disabled=move || unlock.pending().get()>"Unlock"</button>
+            </ActionForm>
+        </div>
     }
 }
 

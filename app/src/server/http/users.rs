@@ -41,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show, update, destroy))
         .routes(routes!(can_delete))
         .routes(routes!(make_partner, unmake_partner))
+        .routes(routes!(unlock))
 }
 
 /// `GET /v2/users`' parameters.
@@ -428,6 +429,27 @@ async fn can_delete(
     Ok(Json(
         service::can_delete_user(&state.db, &principal, &id).await?,
     ))
+}
+
+/// Unlock a user
+///
+/// Lets a user locked by repeated failed sign-ins sign in again before the lock runs out, and
+/// starts their count of failures from zero. For an Admin who manages them, or a Super Admin.
+/// A user who isn't locked stays as they are (200 all the same). Audited as `user.unlock`.
+#[utoipa::path(put, path = "/v2/users/{id}/unlock", tag = "Users",
+    params(("id" = String, Path, format = Uuid, description = "User id")),
+    responses(
+        (status = 200, description = "They can sign in (the new version is in `ETag`)", body = Empty),
+        (status = 403, description = "Not one of the users you manage", body = ApiError),
+        (status = 404, description = "No such user, or not one you can see", body = ApiError),
+    ))]
+async fn unlock(
+    State(state): State<AppState>,
+    AuthUser(principal): AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = service::unlock(&state.db, &principal, &id).await?;
+    Ok(([(ETAG, user.etag())], Json(Empty {})).into_response())
 }
 
 /// Make a user a partner

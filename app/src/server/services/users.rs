@@ -273,8 +273,8 @@ const COLUMNS: &str = "u.id, u.lock_version, u.username, u.email, u.role, u.firs
      u.organization_id, o.name AS organization_name, u.locale, u.timezone, u.phone, u.mobile_phone, \
      u.url, u.title, u.address, u.city, u.state, u.country, u.zipcode, u.comment, u.partner, \
      u.confirmed_at, u.active_product, u.created_at, u.updated_at, u.last_sign_in_at, \
-     u.last_sign_in_ip, u.sign_in_count, u.otp_totp_enabled, u.otp_sms_enabled, u.otp_phone, \
-     u.otp_default_method";
+     u.last_sign_in_ip, u.sign_in_count, u.locked_until, u.otp_totp_enabled, u.otp_sms_enabled, \
+     u.otp_phone, u.otp_default_method";
 
 /// One `users` row joined with its organization's name.
 #[derive(sqlx::FromRow)]
@@ -308,6 +308,7 @@ struct UserRow {
     last_sign_in_at: Option<DateTime<Utc>>,
     last_sign_in_ip: Option<String>,
     sign_in_count: i64,
+    locked_until: Option<DateTime<Utc>>,
     otp_totp_enabled: bool,
     otp_sms_enabled: bool,
     otp_phone: Option<String>,
@@ -350,6 +351,8 @@ impl From<UserRow> for User {
                 last_sign_in_at: row.last_sign_in_at,
                 last_sign_in_ip: row.last_sign_in_ip,
                 sign_in_count: row.sign_in_count,
+                // A lock that has run out is no lock (the next attempt clears the column).
+                locked_until: row.locked_until.filter(|until| *until > now()),
                 two_factor_authentication: TwoFactorSummary {
                     enabled: row.otp_totp_enabled || row.otp_sms_enabled,
                     otp_sms_enabled: row.otp_sms_enabled,
@@ -1318,6 +1321,39 @@ pub async fn set_partner(
         AuditEntry::by(principal, "user.update", "users", Some(&user.id))
             .in_organization(Some(&user.attributes.organization.id))
             .with_changes(json!({"partner": {"from": !partner, "to": partner}})),
+    )
+    .await?;
+    let updated = find_visible(&mut exec, principal, id).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// `PUT /v2/users/{id}/unlock`: an Admin who manages the user (or a Super Admin) lets them sign
+/// in again before their lock runs out, and their failed attempts start from zero. Unlocking a
+/// user who isn't locked changes nothing and is no audit event.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id, target_id = %id))]
+pub async fn unlock(db: &Db, principal: &Principal, id: &str) -> Result<User, AppError> {
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    lock_for_update(&mut exec, Locked::Users, id).await?;
+    let user = find_manageable(&mut exec, principal, id).await?;
+    let Some(locked_until) = user.attributes.locked_until else {
+        return Ok(user);
+    };
+    exec.execute(
+        &Sql::new(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL, \
+             lock_version = lock_version + 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now())
+        .bind(&user.id),
+    )
+    .await?;
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, "user.unlock", "users", Some(&user.id))
+            .in_organization(Some(&user.attributes.organization.id))
+            .with_changes(json!({"locked_until": {"from": locked_until, "to": null}})),
     )
     .await?;
     let updated = find_visible(&mut exec, principal, id).await?;
