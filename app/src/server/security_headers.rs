@@ -12,7 +12,9 @@ use http::header::{
     HeaderName, HeaderValue, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
     X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
+use http::HeaderMap;
 use leptos::prelude::use_context;
+use std::sync::{Arc, OnceLock};
 
 /// The policy of a page whose inline scripts carry `nonce`.
 pub fn page_policy(nonce: &str) -> String {
@@ -27,29 +29,59 @@ pub fn page_policy(nonce: &str) -> String {
 pub const NON_PAGE_POLICY: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/// Gives the page being rendered its policy (call it from the shell, on the server).
+/// Where the shell leaves the nonce of the page it renders, for `add` to build that page's policy
+/// from. It travels in the request's extensions, which the render sees through its `Parts`.
+///
+/// The policy used to ride back in leptos_axum's `ResponseOptions`, and a PostgreSQL end-to-end
+/// run once got `/me/security` with the non-page policy instead: the browser ran none of the
+/// page's scripts and the page never hydrated. Why that header went missing is not known (the
+/// same page had it in every other run and under curl). Now this layer, which every response
+/// passes, decides the header itself from what the render left here, and logs an HTML response
+/// that arrives without a nonce (it still gets the safe answer: the policy that allows nothing).
+#[derive(Clone, Default)]
+pub struct PageNonce(Arc<OnceLock<String>>);
+
+/// Records the nonce of the page being rendered (call it from the shell, on the server).
 pub fn set_page_policy() {
-    let (Some(nonce), Some(response)) = (
+    let (Some(nonce), Some(parts)) = (
         leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
+        use_context::<http::request::Parts>(),
     ) else {
+        tracing::error!("a page rendered without a nonce or request parts");
         return;
     };
-    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce)) {
-        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    match parts.extensions.get::<PageNonce>() {
+        Some(slot) => {
+            let _ = slot.0.set(nonce.to_string());
+        }
+        None => tracing::error!("a page rendered outside the security-header layer"),
     }
 }
 
-/// The headers every response carries (a page's own policy is kept).
-pub async fn add(secure: bool, request: Request, next: Next) -> Response {
+/// The headers every response carries: a page's policy with its nonce, anything else the policy
+/// that allows nothing.
+pub async fn add(secure: bool, mut request: Request, next: Next) -> Response {
+    let page = PageNonce::default();
+    request.extensions_mut().insert(page.clone());
+    let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let policy = page
+        .0
+        .get()
+        .and_then(|nonce| HeaderValue::from_str(&page_policy(nonce)).ok());
+    if policy.is_none() && is_html(headers) {
+        tracing::error!(%path, "an HTML response without a page nonce gets the non-page policy");
+    }
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        policy.unwrap_or(HeaderValue::from_static(NON_PAGE_POLICY)),
+    );
     let mut set = |name: HeaderName, value: &'static str| {
         headers
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     };
-    set(CONTENT_SECURITY_POLICY, NON_PAGE_POLICY);
     set(X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(X_FRAME_OPTIONS, "DENY");
     set(REFERRER_POLICY, "same-origin");
@@ -68,6 +100,13 @@ pub async fn add(secure: bool, request: Request, next: Next) -> Response {
         );
     }
     response
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 #[cfg(test)]
