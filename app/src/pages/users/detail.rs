@@ -17,6 +17,7 @@ use crate::domain::list::Choice;
 use crate::domain::time::format_short;
 use crate::domain::user::{CurrentUser, HandedOver, UserInput};
 use crate::domain::Role;
+use crate::error::ApiError;
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
@@ -285,20 +286,25 @@ fn ResendButton(id: String) -> impl IntoView {
     }
 }
 
-/// A user locked out by repeated failed sign-ins: until when, and "Unlock" to let them in now.
-#[component]
-fn LockedNotice(id: String, until: chrono::DateTime<chrono::Utc>) -> impl IntoView {
-    let unlock = ServerAction::<UnlockUser>::new();
+/// After an action that changed the user (and so the page's version): load the page again rather
+/// than keep a stale form. A failure is a toast.
+fn reload_when_done(outcome: impl Fn() -> Option<Result<(), ApiError>> + 'static) {
     let toasts = use_toasts();
-    Effect::new(move |_| match unlock.value().get() {
+    Effect::new(move |_| match outcome() {
         Some(Ok(())) => {
-            // The page's version changed: load it again rather than keep a stale form.
             #[cfg(feature = "hydrate")]
             let _ = window().location().reload();
         }
         Some(Err(err)) => toasts.error(err.message),
         None => {}
     });
+}
+
+/// A user locked out by repeated failed sign-ins: until when, and "Unlock" to let them in now.
+#[component]
+fn LockedNotice(id: String, until: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    let unlock = ServerAction::<UnlockUser>::new();
+    reload_when_done(move || unlock.value().get());
     view! {
         <div class="alert alert-warning locked-notice" role="region" aria-label="Locked">
             <p>
@@ -317,16 +323,7 @@ fn LockedNotice(id: String, until: chrono::DateTime<chrono::Utc>) -> impl IntoVi
 #[component]
 fn PartnerButton(id: String, partner: bool) -> impl IntoView {
     let set = ServerAction::<SetPartner>::new();
-    let toasts = use_toasts();
-    Effect::new(move |_| match set.value().get() {
-        Some(Ok(())) => {
-            // The page's version changed: load it again rather than keep a stale form.
-            #[cfg(feature = "hydrate")]
-            let _ = window().location().reload();
-        }
-        Some(Err(err)) => toasts.error(err.message),
-        None => {}
-    });
+    reload_when_done(move || set.value().get());
     view! {
         <ActionForm action=set>
             <input type="hidden" name="id" value=id/>
