@@ -1,7 +1,8 @@
 //! Flags and environment variables. Every setting can come from either; `steward --help` lists them.
 
 use crate::startup::Application;
-use app::server::config::Config;
+use app::server::auth::secret_box::SecretBox;
+use app::server::config::{Config, SmsProvider};
 use app::server::mailer::{SmtpSecurity, SmtpSettings};
 use app::server::services::seed;
 use app::server::Db;
@@ -178,11 +179,73 @@ pub struct Settings {
         global = true
     )]
     pub deliver_outbox: bool,
+    /// The key that seals 2FA secrets at rest: base64 of 32 random bytes
+    /// (`openssl rand -base64 32`). Unset, one is generated into <data-dir>/secret.key on first
+    /// start. Instances sharing a database need the same key.
+    #[arg(
+        long,
+        env = "STEWARD_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub secret_key: Option<String>,
+    /// Where Steward keeps its own files (the generated secret key). Default: the SQLite file's
+    /// folder, else `data`.
+    #[arg(long, env = "STEWARD_DATA_DIR", global = true)]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// The name authenticator apps show next to Steward's codes.
+    #[arg(
+        long,
+        env = "STEWARD_TOTP_ISSUER",
+        default_value = "Steward",
+        global = true
+    )]
+    pub totp_issuer: String,
+    /// An HTTP SMS gateway for 2FA codes: Steward POSTs {"to", "body"} as JSON. Unset, texts stay
+    /// in the outbox (/outbox).
+    #[arg(long, env = "STEWARD_SMS_URL", global = true)]
+    pub sms_url: Option<String>,
+    /// Sent to the SMS gateway as `Authorization: Bearer <key>`.
+    #[arg(long, env = "STEWARD_SMS_KEY", hide_env_values = true, global = true)]
+    pub sms_key: Option<String>,
 }
 
 impl Settings {
-    pub fn config(&self) -> Config {
+    /// The folder of the generated secret key: `--data-dir`, else the SQLite file's, else `data`.
+    fn data_dir(&self) -> std::path::PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        self.database_url
+            .strip_prefix("sqlite://")
+            .map(|rest| rest.split('?').next().unwrap_or(rest))
+            .and_then(|file| std::path::Path::new(file).parent().map(|p| p.to_path_buf()))
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or_else(|| std::path::PathBuf::from("data"))
+    }
+
+    /// The sealing key of 2FA secrets: configured, or the data directory's.
+    fn secrets(&self) -> Result<SecretBox, String> {
+        match self.secret_key.as_deref().filter(|k| !k.trim().is_empty()) {
+            Some(key) => {
+                SecretBox::from_base64(key).map_err(|e| format!("STEWARD_SECRET_KEY: {e}"))
+            }
+            None => SecretBox::load_or_create(&self.data_dir().join("secret.key")),
+        }
+    }
+
+    pub fn config(&self) -> Result<Config, String> {
         let mut config = Config::new(&self.database_url);
+        config.secrets = self.secrets()?;
+        config.totp_issuer = self.totp_issuer.clone();
+        config.sms_provider =
+            self.sms_url
+                .clone()
+                .filter(|u| !u.is_empty())
+                .map(|url| SmsProvider {
+                    url,
+                    key: self.sms_key.clone().filter(|k| !k.is_empty()),
+                });
         config.session_idle_timeout = Duration::from_secs(self.session_idle_minutes.max(1) * 60);
         config.session_absolute_timeout =
             Duration::from_secs(self.session_absolute_hours.max(1) * 3600);
@@ -211,12 +274,12 @@ impl Settings {
             });
         config.mail_from = self.mail_from.clone();
         config.deliver_outbox = self.deliver_outbox;
-        config
+        Ok(config)
     }
 }
 
 pub async fn serve(settings: &Settings) -> Result<(), String> {
-    let app = Application::build(settings.config(), settings.site_addr, &settings.site_root)
+    let app = Application::build(settings.config()?, settings.site_addr, &settings.site_root)
         .await
         .map_err(|e| e.to_string())?;
     if let Some(admin) = &app.first_admin {
@@ -233,7 +296,7 @@ pub async fn serve(settings: &Settings) -> Result<(), String> {
 }
 
 pub async fn seed(settings: &Settings, sizes: SeedSizes) -> Result<(), String> {
-    let config = settings.config();
+    let config = settings.config()?;
     let db = Db::connect(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;

@@ -72,8 +72,13 @@ impl Application {
         )
         .await
         .map_err(|e| StartError::Bootstrap(e.to_api_error().message))?;
-        let mailer =
+        let mut mailer =
             Mailer::new(config.smtp.as_ref(), &config.mail_from).map_err(StartError::Mail)?;
+        if let Some(sms) = &config.sms_provider {
+            mailer = mailer
+                .with_sms_gateway(&sms.url, sms.key.as_deref())
+                .map_err(StartError::Mail)?;
+        }
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Listen { addr, source })?;

@@ -37,6 +37,9 @@ fn while_impersonating(method: &str, path: &str) -> Option<u16> {
     match (method, path) {
         ("DELETE", "/v2/user/sessions" | "/v2/user/sessions/{id}") => Some(403),
         ("PUT", "/v2/user/access_token" | "/v2/user/access_token/revoke") => Some(403),
+        ("POST", "/v2/user/2fa/enable" | "/v2/user/2fa/verify" | "/v2/user/2fa/recovery_codes")
+        | ("PUT", "/v2/user/2fa/default_method")
+        | ("DELETE", "/v2/user/2fa") => Some(403),
         _ => None,
     }
 }
@@ -238,6 +241,9 @@ fn rows(w: &World, who: Who) -> Vec<Row> {
         let p = |s: &str| format!("{prefix}{s}");
         rows.extend([
             row("POST", p("/sign_in"), p("/sign_in"), Json(json!({"username": "nobody@example.com", "password": "wrong password"})), [401; 5]),
+            row("POST", p("/sign_in/recovery_code"), p("/sign_in/recovery_code"), Json(json!({"otp_session_state": bad_token, "recovery_code": "abcde-fghjk"})), [401; 5]),
+            row("POST", p("/check_2fa"), p("/check_2fa"), Json(json!({"username": "nobody@example.com", "password": "wrong password"})), [401; 5]),
+            row("POST", p("/send_sms_otp"), p("/send_sms_otp"), Json(json!({"otp_session_state": bad_token})), [401; 5]),
             row("POST", p("/password"), p("/password"), Json(json!({"email": "nobody@example.com"})), [202; 5]),
             row("PUT", p("/password"), p("/password"), Json(json!({"reset_password_token": bad_token, "password": "a new password 1", "password_confirmation": "a new password 1"})), [422; 5]),
             row("GET", p("/confirmation"), p(&format!("/confirmation?confirmation_token={bad_token}")), none(), [404; 5]),
@@ -273,6 +279,14 @@ fn rows(w: &World, who: Who) -> Vec<Row> {
         row("GET", "/v2/user/access_token", "/v2/user/access_token".into(), none(), [401, 200, 200, 200, 200]),
         row("PUT", "/v2/user/access_token", "/v2/user/access_token".into(), none(), [401, 200, 200, 200, 200]),
         row("PUT", "/v2/user/access_token/revoke", "/v2/user/access_token/revoke".into(), none(), [401, 200, 200, 200, 200]),
+        // Two-factor authentication: everyone's own. Nobody has it on yet, so what needs it is a
+        // 422, and a code that isn't six digits never matches.
+        row("GET", "/v2/user/2fa/recovery_codes", "/v2/user/2fa/recovery_codes".into(), none(), [401, 200, 200, 200, 200]),
+        row("POST", "/v2/user/2fa/recovery_codes", "/v2/user/2fa/recovery_codes".into(), none(), [401, 422, 422, 422, 422]),
+        row("PUT", "/v2/user/2fa/default_method", "/v2/user/2fa/default_method".into(), Json(json!({"method": "totp"})), [401, 422, 422, 422, 422]),
+        row("DELETE", "/v2/user/2fa", "/v2/user/2fa".into(), Json(json!({"password": password})), [401, 422, 422, 422, 422]),
+        row("POST", "/v2/user/2fa/enable", "/v2/user/2fa/enable".into(), Json(json!({"method": "totp"})), [401, 200, 200, 200, 200]),
+        row("POST", "/v2/user/2fa/verify", "/v2/user/2fa/verify".into(), Json(json!({"otp_attempt": "not-a-code"})), [401, 422, 422, 422, 422]),
         row("GET", "/v2/user/preferences/notifications", "/v2/user/preferences/notifications".into(), none(), [401, 200, 200, 200, 200]),
         row("PUT", "/v2/user/preferences/notifications/{name}/enable", "/v2/user/preferences/notifications/report_event/enable".into(), none(), [401, 200, 200, 200, 200]),
         row("PUT", "/v2/user/preferences/notifications/{name}/disable", "/v2/user/preferences/notifications/report_event/disable".into(), none(), [401, 200, 200, 200, 200]),

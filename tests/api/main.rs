@@ -20,5 +20,6 @@ mod search;
 mod sessions;
 mod smtp_server;
 mod static_files;
+mod two_factor;
 mod user_import;
 mod users;

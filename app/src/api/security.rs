@@ -77,7 +77,8 @@ pub async fn get_access_token() -> Result<AccessTokenView, ApiError> {
         let state = ui::state()?;
         // Before the first await: this reads the request and writes the response through the
         // render's context, which a page build that Leptos discards may no longer have after it.
-        let handed_over = ui::take_issued_token(&state);
+        let handed_over =
+            ui::take_issued_secret(&state, crate::server::auth::cookie::ISSUED_TOKEN_COOKIE);
         let principal = ui::principal(&state).await?;
         let status = service::status(&state.db, &principal)
             .await
@@ -110,7 +111,11 @@ pub async fn generate_access_token() -> Result<IssuedAccessToken, ApiError> {
     let issued = service::generate(&state.db, &principal)
         .await
         .map_err(ui::fail)?;
-    ui::hand_over_issued_token(&state, &issued.access_token);
+    ui::hand_over_issued_secret(
+        &state,
+        crate::server::auth::cookie::ISSUED_TOKEN_COOKIE,
+        &issued.access_token,
+    );
     ui::redirect_plain_form("/me/security?notice=access_token_generated#access-token");
     Ok(issued)
 }

@@ -13,6 +13,7 @@ pub mod role;
 pub mod session;
 pub mod text;
 pub mod time;
+pub mod two_factor;
 pub mod user;
 
 pub use field_error::FieldError;

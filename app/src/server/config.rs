@@ -1,3 +1,4 @@
+use super::auth::secret_box::SecretBox;
 use super::mailer::SmtpSettings;
 use std::time::Duration;
 
@@ -40,6 +41,19 @@ pub struct Config {
     /// Run the outbox worker in this instance. Off, the instance only writes messages and
     /// another one delivers them (a web-only node beside a worker node).
     pub deliver_outbox: bool,
+    /// Seals 2FA secrets at rest and peppers the hashes of short codes (see `SecretBox`).
+    pub secrets: SecretBox,
+    /// What authenticator apps show next to a code (the `issuer` of the otpauth:// link).
+    pub totp_issuer: String,
+    /// Where SMS codes go; unset, the outbox is the delivery (API.md §4, §8).
+    pub sms_provider: Option<SmsProvider>,
+}
+
+/// An HTTP SMS gateway: Steward POSTs `{"to", "body"}` as JSON with `Authorization: Bearer <key>`.
+#[derive(Clone, Debug)]
+pub struct SmsProvider {
+    pub url: String,
+    pub key: Option<String>,
 }
 
 impl Config {
@@ -63,6 +77,9 @@ impl Config {
             smtp: None,
             mail_from: "Steward <steward@localhost>".into(),
             deliver_outbox: true,
+            secrets: SecretBox::ephemeral(),
+            totp_issuer: "Steward".into(),
+            sms_provider: None,
         }
     }
 

@@ -47,11 +47,21 @@ pub struct Outgoing<'a> {
     pub html: Option<&'a str>,
 }
 
+/// The outbox worker's transports. A channel without one (no SMTP server, no SMS gateway) keeps
+/// its messages in the outbox, marked `stored`.
+#[derive(Clone, Default)]
+pub struct Mailer {
+    smtp: Option<Box<SmtpMailer>>,
+    sms: Option<SmsGateway>,
+}
+
+/// An HTTP SMS gateway: each text is a `POST` of `{"to", "body"}` as JSON, with
+/// `Authorization: Bearer <key>` when a key is configured; any 2xx is delivered.
 #[derive(Clone)]
-pub enum Mailer {
-    /// No SMTP server: messages stay in the outbox, marked `stored`.
-    Outbox,
-    Smtp(Box<SmtpMailer>),
+pub struct SmsGateway {
+    client: reqwest::Client,
+    url: String,
+    key: Option<String>,
 }
 
 #[derive(Clone)]
@@ -65,7 +75,7 @@ impl Mailer {
     /// is an error at start-up, not at the first message.
     pub fn new(smtp: Option<&SmtpSettings>, from: &str) -> Result<Mailer, String> {
         let Some(smtp) = smtp else {
-            return Ok(Mailer::Outbox);
+            return Ok(Mailer::default());
         };
         let from: Mailbox = from
             .parse()
@@ -86,19 +96,66 @@ impl Mailer {
         if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
-        Ok(Mailer::Smtp(Box::new(SmtpMailer {
-            transport: builder.build(),
-            from,
-        })))
+        Ok(Mailer {
+            smtp: Some(Box::new(SmtpMailer {
+                transport: builder.build(),
+                from,
+            })),
+            sms: None,
+        })
+    }
+
+    /// Texts go to this gateway instead of staying in the outbox.
+    pub fn with_sms_gateway(mut self, url: &str, key: Option<&str>) -> Result<Mailer, String> {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(format!("STEWARD_SMS_URL '{url}' is not an http(s) URL"));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|e| format!("cannot set up the SMS gateway client: {e}"))?;
+        self.sms = Some(SmsGateway {
+            client,
+            url: url.to_string(),
+            key: key.map(str::to_string),
+        });
+        Ok(self)
     }
 
     pub fn is_smtp(&self) -> bool {
-        matches!(self, Mailer::Smtp(_))
+        self.smtp.is_some()
+    }
+
+    pub fn has_sms_gateway(&self) -> bool {
+        self.sms.is_some()
+    }
+
+    /// Hands one text to the SMS gateway. `Err` carries the reason shown on `/outbox`.
+    pub async fn send_sms(&self, to: &str, body: &str) -> Result<(), String> {
+        let Some(gateway) = &self.sms else {
+            return Ok(());
+        };
+        let mut request = gateway
+            .client
+            .post(&gateway.url)
+            .json(&serde_json::json!({ "to": to, "body": body }));
+        if let Some(key) = &gateway.key {
+            request = request.bearer_auth(key);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("SMS gateway: {e}"))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("SMS gateway answered {}", response.status()))
+        }
     }
 
     /// Hands one message to the SMTP server. `Err` carries the reason shown on `/outbox`.
     pub async fn send(&self, message: Outgoing<'_>) -> Result<(), String> {
-        let Mailer::Smtp(smtp) = self else {
+        let Some(smtp) = &self.smtp else {
             return Ok(());
         };
         let SmtpMailer { transport, from } = smtp.as_ref();

@@ -155,26 +155,49 @@ pub fn clear_session_cookie(state: &AppState) {
     ));
 }
 
-/// After a plain form post generated an access token: it rides to the page in a short-lived
-/// cookie (see `cookie::ISSUED_TOKEN_COOKIE`); with JavaScript the page shows the answer itself.
-pub fn hand_over_issued_token(state: &AppState, token: &str) {
+/// After a plain form post generated a secret shown once (an access token, recovery codes): it
+/// rides to `/me/security` in a short-lived cookie (see `cookie::ISSUED_TOKEN_COOKIE`); with
+/// JavaScript the page shows the answer itself.
+pub fn hand_over_issued_secret(state: &AppState, cookie_name: &str, value: &str) {
     if is_plain_form_post() {
-        append_cookie(&super::auth::cookie::issued_token_cookie(
-            token,
+        append_cookie(&super::auth::cookie::issued_secret_cookie(
+            cookie_name,
+            value,
             state.config.secure_cookies,
         ));
     }
 }
 
-/// The token a plain form post just generated, taken away as it is read: shown once.
-pub fn take_issued_token(state: &AppState) -> Option<String> {
-    let token = use_context::<Parts>().and_then(|parts| {
-        super::auth::cookie::cookie_value(&parts.headers, super::auth::cookie::ISSUED_TOKEN_COOKIE)
-    })?;
-    append_cookie(&super::auth::cookie::clear_issued_token_cookie(
+/// The secret a plain form post just generated, taken away as it is read: shown once.
+pub fn take_issued_secret(state: &AppState, cookie_name: &str) -> Option<String> {
+    let value = use_context::<Parts>()
+        .and_then(|parts| super::auth::cookie::cookie_value(&parts.headers, cookie_name))?;
+    append_cookie(&super::auth::cookie::clear_issued_secret_cookie(
+        cookie_name,
         state.config.secure_cookies,
     ));
-    Some(token)
+    Some(value)
+}
+
+/// The browser is between its password and its second factor: the state waits in a cookie.
+pub fn set_otp_state_cookie(state: &AppState, otp_session_state: &str) {
+    append_cookie(&super::auth::cookie::otp_state_cookie(
+        otp_session_state,
+        state.config.secure_cookies,
+    ));
+}
+
+pub fn clear_otp_state_cookie(state: &AppState) {
+    append_cookie(&super::auth::cookie::clear_otp_state_cookie(
+        state.config.secure_cookies,
+    ));
+}
+
+/// The `otp_session_state` the browser holds, if any (read before any await).
+pub fn otp_state() -> Option<String> {
+    use_context::<Parts>().and_then(|parts| {
+        super::auth::cookie::cookie_value(&parts.headers, super::auth::cookie::OTP_STATE_COOKIE)
+    })
 }
 
 /// The browser starts impersonating: the user's session replaces the admin's, and the revert

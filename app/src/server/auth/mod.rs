@@ -6,6 +6,8 @@ pub mod cookie;
 pub mod guard;
 pub mod password;
 pub mod principal;
+pub mod secret_box;
 pub mod token;
+pub mod totp;
 
 pub use principal::{AuthUser, Credential, MaybeAuthUser, Principal};

@@ -3,11 +3,13 @@
 
 use super::extract::JsonBody;
 use crate::domain::role::Role;
+use crate::domain::two_factor::OtpMethod;
 use crate::error::ApiError;
 use crate::server::auth::cookie::{clear_session_cookie, session_cookie};
 use crate::server::auth::AuthUser;
 use crate::server::request::RequestMeta;
-use crate::server::services::auth::{self as auth_service, SignedIn};
+use crate::server::services::auth::{self as auth_service, SignInOutcome, SignedIn};
+use crate::server::services::two_factor::{self, SecondFactor};
 use crate::server::{AppError, AppState};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -22,10 +24,14 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sign_in))
+        .routes(routes!(sign_in_with_recovery_code))
         .routes(routes!(sign_out))
+        .routes(routes!(check_2fa))
+        .routes(routes!(send_sms_otp))
 }
 
-/// `{"username": ..., "password": ...}`; `email` is accepted for `username`.
+/// The first step `{"username", "password"}` (`email` is accepted for `username`), or the second
+/// `{"otp_attempt", "otp_session_state"}`.
 #[derive(Deserialize, ToSchema)]
 struct SignInBody {
     /// The username or the email address.
@@ -34,6 +40,50 @@ struct SignInBody {
     email: Option<String>,
     #[serde(default)]
     password: String,
+    /// Second step: the code of the authenticator app, or the one texted.
+    otp_attempt: Option<String>,
+    /// Second step: what the first step answered.
+    otp_session_state: Option<String>,
+}
+
+/// The first step's answer for an account with 2FA: no token yet.
+#[derive(Serialize, ToSchema)]
+struct OtpRequired {
+    status: u16,
+    #[schema(value_type = String)]
+    status_text: &'static str,
+    otp_required: bool,
+    /// Present it with the code (`POST /auth/sign_in`) or a recovery code; it expires in 5 minutes.
+    otp_session_state: String,
+    otp_default_method: OtpMethod,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct RecoveryCodeSignIn {
+    #[serde(default)]
+    otp_session_state: String,
+    #[serde(default)]
+    recovery_code: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct Check2faBody {
+    username: Option<String>,
+    email: Option<String>,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Check2faResponse {
+    two_factor_enabled: bool,
+    otp_default_method: Option<OtpMethod>,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct SendSmsOtpBody {
+    #[serde(default)]
+    otp_session_state: String,
 }
 
 /// The answer to a sign-in (API.md §2).
@@ -85,11 +135,14 @@ impl SignInResponse {
 ///
 /// Exchanges a username (or email) and password for a session token. Wrong password and unknown
 /// user give the same 401; repeated failures lock the account; failures are rate-limited per
-/// address (429 with `Retry-After`). Also sets the browser session cookie.
+/// address (429 with `Retry-After`). Also sets the browser session cookie. For an account with
+/// 2FA the first step answers `otp_required` and an `otp_session_state`, and a second call with
+/// `otp_attempt` and that state signs in; wrong codes count toward the lockout.
 #[utoipa::path(post, path = "/auth/sign_in", tag = "Authentication", security(()),
     request_body = SignInBody,
     responses(
-        (status = 200, description = "Signed in", body = SignInResponse),
+        (status = 200, description = "Signed in, or the second factor is required", body = SignInResponse),
+        (status = 422, description = "A blank field", body = ApiError),
         (status = 401, description = "Wrong username or password (or a locked account: the same answer)", body = ApiError),
         (status = 429, description = "Too many failed attempts from this address", body = ApiError),
     ))]
@@ -110,20 +163,115 @@ async fn sign_out(state: State<AppState>, user: AuthUser) -> Result<Response, Ap
     sign_out_with(state, user).await
 }
 
-async fn sign_in_with(
+/// Sign in with a recovery code
+///
+/// The second step with one of the ten recovery codes instead of a code; the code is spent.
+#[utoipa::path(post, path = "/auth/sign_in/recovery_code", tag = "Authentication", security(()),
+    request_body = RecoveryCodeSignIn,
+    responses(
+        (status = 200, description = "Signed in", body = SignInResponse),
+        (status = 401, description = "A wrong or spent code, or an expired sign-in", body = ApiError),
+        (status = 422, description = "A blank field", body = ApiError),
+        (status = 429, description = "Too many failed attempts from this address", body = ApiError),
+    ))]
+async fn sign_in_with_recovery_code(
     State(state): State<AppState>,
     meta: RequestMeta,
-    JsonBody(body): JsonBody<SignInBody>,
+    JsonBody(body): JsonBody<RecoveryCodeSignIn>,
 ) -> Result<Response, AppError> {
+    let signed_in = auth_service::sign_in_second_step(
+        &state.db,
+        &state.config,
+        &body.otp_session_state,
+        SecondFactor::RecoveryCode(&body.recovery_code),
+        &meta,
+    )
+    .await?;
+    Ok(signed_in_response(&state, signed_in))
+}
+
+/// Does this account use 2FA?
+///
+/// Checks the credentials (counted as a sign-in attempt) and says whether a second factor will
+/// be asked for, and which first.
+#[utoipa::path(post, path = "/auth/check_2fa", tag = "Authentication", security(()),
+    request_body = Check2faBody,
+    responses(
+        (status = 200, description = "Whether 2FA is on", body = Check2faResponse),
+        (status = 401, description = "Wrong username or password", body = ApiError),
+        (status = 429, description = "Too many failed attempts from this address", body = ApiError),
+    ))]
+async fn check_2fa(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    JsonBody(body): JsonBody<Check2faBody>,
+) -> Result<Json<Check2faResponse>, AppError> {
     let username = body.username.or(body.email).unwrap_or_default();
-    let signed_in =
-        auth_service::sign_in(&state.db, &state.config, &username, &body.password, &meta).await?;
+    let (two_factor_enabled, otp_default_method) =
+        auth_service::check_2fa(&state.db, &state.config, &username, &body.password, &meta).await?;
+    Ok(Json(Check2faResponse {
+        two_factor_enabled,
+        otp_default_method,
+    }))
+}
+
+/// Text a sign-in code
+///
+/// Sends a new code for this sign-in through the SMS sender (the outbox unless a gateway is
+/// configured); the latest code is the one that works.
+#[utoipa::path(post, path = "/auth/send_sms_otp", tag = "Authentication", security(()),
+    request_body = SendSmsOtpBody,
+    responses(
+        (status = 204, description = "A code is on its way"),
+        (status = 401, description = "An expired or unknown sign-in", body = ApiError),
+        (status = 422, description = "The account has no sign-in by text message", body = ApiError),
+        (status = 429, description = "Too many texts", body = ApiError),
+    ))]
+async fn send_sms_otp(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<SendSmsOtpBody>,
+) -> Result<StatusCode, AppError> {
+    two_factor::send_sms_otp(&state.db, &state.config, &body.otp_session_state).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn signed_in_response(state: &AppState, signed_in: SignedIn) -> Response {
     let cookie = session_cookie(
         &signed_in.token,
         signed_in.expires_in_secs,
         state.config.secure_cookies,
     );
-    Ok(([(SET_COOKIE, cookie)], Json(SignInResponse::new(signed_in))).into_response())
+    ([(SET_COOKIE, cookie)], Json(SignInResponse::new(signed_in))).into_response()
+}
+
+async fn sign_in_with(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    JsonBody(body): JsonBody<SignInBody>,
+) -> Result<Response, AppError> {
+    if body.otp_attempt.is_some() || body.otp_session_state.is_some() {
+        let signed_in = auth_service::sign_in_second_step(
+            &state.db,
+            &state.config,
+            body.otp_session_state.as_deref().unwrap_or_default(),
+            SecondFactor::Otp(body.otp_attempt.as_deref().unwrap_or_default()),
+            &meta,
+        )
+        .await?;
+        return Ok(signed_in_response(&state, signed_in));
+    }
+    let username = body.username.or(body.email).unwrap_or_default();
+    match auth_service::sign_in(&state.db, &state.config, &username, &body.password, &meta).await? {
+        SignInOutcome::SignedIn(signed_in) => Ok(signed_in_response(&state, signed_in)),
+        SignInOutcome::SecondFactorRequired(challenge) => Ok(Json(OtpRequired {
+            status: 200,
+            status_text: "OK",
+            otp_required: true,
+            otp_session_state: challenge.otp_session_state,
+            otp_default_method: challenge.default_method,
+        })
+        .into_response()),
+    }
 }
 
 async fn sign_out_with(

@@ -20,6 +20,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod partners;
 pub mod sessions;
+pub mod two_factor;
 pub mod users;
 
 use super::auth::guard;
@@ -48,6 +49,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(current_user::routes())
         .merge(sessions::routes())
         .merge(access_tokens::routes())
+        .merge(two_factor::routes())
         .merge(outbox::routes())
         .merge(audit::routes())
         .routes(routes!(openapi::openapi_json))

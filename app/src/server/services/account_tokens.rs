@@ -15,6 +15,9 @@ pub enum Purpose {
     PasswordReset,
     /// Held by the admin who impersonates; names the impersonation's session in `data`.
     ImpersonationRevert,
+    /// The `otp_session_state` between a right password and the second factor; `data` holds the
+    /// keyed hash of an SMS code sent for it.
+    OtpSession,
 }
 
 impl Purpose {
@@ -24,6 +27,7 @@ impl Purpose {
             Purpose::Confirmation => "confirmation",
             Purpose::PasswordReset => "password_reset",
             Purpose::ImpersonationRevert => "impersonation_revert",
+            Purpose::OtpSession => "otp_session",
         }
     }
 
@@ -34,6 +38,7 @@ impl Purpose {
             Purpose::Confirmation => chrono::Duration::days(3),
             Purpose::PasswordReset => chrono::Duration::hours(2),
             Purpose::ImpersonationRevert => IMPERSONATION_LIFETIME,
+            Purpose::OtpSession => chrono::Duration::minutes(5),
         }
     }
 
@@ -45,6 +50,7 @@ impl Purpose {
             Purpose::PasswordReset => "/password/reset/",
             // Never emailed: the browser keeps it in a cookie, an API client in its answer.
             Purpose::ImpersonationRevert => "/",
+            Purpose::OtpSession => "/login",
         }
     }
 }

@@ -1,10 +1,13 @@
 //! Sign-in, sign-out and turning a presented token back into a principal (API.md §2).
 
+use super::account_tokens;
 use super::audit::{self, AuditEntry};
 use super::emails::Recipient;
 use super::notification_policy::{self, AccountChange};
 use super::rate_limit;
-use crate::domain::Role;
+use super::two_factor::{self, Challenge, SecondFactor};
+use crate::domain::two_factor::OtpMethod;
+use crate::domain::{FieldError, Role};
 use crate::server::auth::{password, token, Credential, Principal};
 use crate::server::db::{new_id, now, Db, Sql};
 use crate::server::request::RequestMeta;
@@ -44,40 +47,125 @@ pub struct SignedIn {
     pub expires_in_secs: u64,
 }
 
+/// What the first step of sign-in leads to: a session, or (2FA) the second step.
+#[derive(Clone, Debug)]
+pub enum SignInOutcome {
+    SignedIn(SignedIn),
+    SecondFactorRequired(Challenge),
+}
+
+/// A wrong, reused or expired second factor (and a locked account at the second step: the same).
+pub const INVALID_SECOND_FACTOR: &str = "Invalid two-factor code.";
+
 pub async fn sign_in(
     db: &Db,
     config: &Config,
     username: &str,
     password_attempt: &str,
     meta: &RequestMeta,
+) -> Result<SignInOutcome, AppError> {
+    let user = verify_password(db, config, username, password_attempt, meta).await?;
+    let otp = {
+        let mut conn = db.conn().await?;
+        two_factor::otp_row(&mut conn.exec(), &user.id).await?
+    };
+    if otp.enabled() {
+        return two_factor::start_challenge(db, config, &otp)
+            .await
+            .map(SignInOutcome::SecondFactorRequired);
+    }
+    start_session(db, config, &user.id, meta)
+        .await
+        .map(SignInOutcome::SignedIn)
+}
+
+/// `POST /auth/check_2fa`: whether the account behind these credentials asks for a second
+/// factor, and which first. The password is checked (and counted) exactly as a sign-in's.
+pub async fn check_2fa(
+    db: &Db,
+    config: &Config,
+    username: &str,
+    password_attempt: &str,
+    meta: &RequestMeta,
+) -> Result<(bool, Option<OtpMethod>), AppError> {
+    let user = verify_password(db, config, username, password_attempt, meta).await?;
+    let mut conn = db.conn().await?;
+    let otp = two_factor::otp_row(&mut conn.exec(), &user.id).await?;
+    Ok((
+        otp.enabled(),
+        otp.enabled().then(|| otp.default_method()).flatten(),
+    ))
+}
+
+/// The second step: the `otp_session_state` of the first and a code (TOTP or SMS) or a recovery
+/// code. A wrong factor counts toward the account's lockout and the address's rate limit exactly
+/// as a wrong password does.
+pub async fn sign_in_second_step(
+    db: &Db,
+    config: &Config,
+    otp_session_state: &str,
+    factor: SecondFactor<'_>,
+    meta: &RequestMeta,
 ) -> Result<SignedIn, AppError> {
-    let username = username.trim();
     let mut missing = Vec::new();
-    if username.is_empty() {
-        missing.push(crate::domain::FieldError::new("username", "can't be blank"));
+    if otp_session_state.trim().is_empty() {
+        missing.push(FieldError::new("otp_session_state", "can't be blank"));
     }
-    if username.chars().any(char::is_control) {
-        // PostgreSQL can't even compare a NUL: say so instead of failing.
-        missing.push(crate::domain::FieldError::new(
-            "username",
-            "contains control characters",
-        ));
-    }
-    if password_attempt.is_empty() {
-        missing.push(crate::domain::FieldError::new("password", "can't be blank"));
+    let (field, value) = match factor {
+        SecondFactor::Otp(code) => ("otp_attempt", code),
+        SecondFactor::RecoveryCode(code) => ("recovery_code", code),
+    };
+    if value.trim().is_empty() {
+        missing.push(FieldError::new(field, "can't be blank"));
     }
     if !missing.is_empty() {
         return Err(AppError::Invalid(missing));
     }
     let at = now();
+    let (ip_key, ip_reservation) = reserve_address_attempt(db, config, meta, at).await?;
+    let challenge = two_factor::find_challenge(db, otp_session_state).await?;
+    let user = candidate_by_id(db, &challenge.user_id)
+        .await?
+        .ok_or_else(two_factor::expired_challenge)?;
+    let Some(attempt) = reserve_account_attempt(db, config, &user.id, at).await? else {
+        return Err(AppError::Unauthorized(INVALID_SECOND_FACTOR.into()));
+    };
+    let otp = {
+        let mut conn = db.conn().await?;
+        two_factor::otp_row(&mut conn.exec(), &user.id).await?
+    };
+    let right =
+        otp.enabled() && two_factor::check_factor(db, config, &otp, &challenge, factor).await?;
+    if !right {
+        record_failure(db, config, &user, attempt, meta, "user.2fa_failed").await?;
+        return Err(AppError::Unauthorized(INVALID_SECOND_FACTOR.into()));
+    }
+    rate_limit::refund(db, &ip_key, &ip_reservation).await?;
+    release_account_attempt(db, &user.id, attempt).await?;
+    // Single use: of two parallel right answers only one signs in.
+    let spent = {
+        let mut conn = db.conn().await?;
+        account_tokens::spend(&mut conn.exec(), &challenge).await?
+    };
+    if !spent {
+        return Err(two_factor::expired_challenge());
+    }
+    start_session(db, config, &user.id, meta).await
+}
 
-    // 1. Reserve this attempt against the client's address before anything is verified (API.md §2:
-    //    failed sign-ins are rate-limited per IP). A correct password refunds it below.
+/// Reserves this attempt against the client's address before anything is verified (API.md §2:
+/// failed sign-ins are rate-limited per IP). A successful attempt refunds it.
+async fn reserve_address_attempt(
+    db: &Db,
+    config: &Config,
+    meta: &RequestMeta,
+    at: DateTime<Utc>,
+) -> Result<(String, rate_limit::Reservation), AppError> {
     let ip_key = format!(
         "sign_in_failures:ip:{}",
         meta.ip.as_deref().unwrap_or("unknown")
     );
-    let ip_reservation = rate_limit::reserve(
+    let reservation = rate_limit::reserve(
         db,
         &ip_key,
         config.sign_in_rate_limit,
@@ -85,22 +173,62 @@ pub async fn sign_in(
         at,
     )
     .await?;
-    if !ip_reservation.allowed {
+    if !reservation.allowed {
         return Err(AppError::TooManyRequests {
             message: "Too many failed sign-in attempts from this address. Try again later.".into(),
-            retry_after_secs: ip_reservation.retry_after_secs,
+            retry_after_secs: reservation.retry_after_secs,
         });
     }
+    Ok((ip_key, reservation))
+}
+
+const CANDIDATE_SELECT: &str =
+    "SELECT u.id, u.organization_id, o.name AS organization_name, u.username, u.password_hash, \
+     u.role, u.timezone, u.confirmed_at, u.email, u.first_name \
+     FROM users u JOIN organizations o ON o.id = u.organization_id";
+
+async fn candidate_by_id(db: &Db, user_id: &str) -> Result<Option<SignInCandidate>, AppError> {
+    Ok(db
+        .fetch_optional(&Sql::new(format!("{CANDIDATE_SELECT} WHERE u.id = $1")).bind(user_id))
+        .await?)
+}
+
+/// The first factor: the user behind a right password, counted against the lockout and the
+/// address's limit as API.md §2 says.
+async fn verify_password(
+    db: &Db,
+    config: &Config,
+    username: &str,
+    password_attempt: &str,
+    meta: &RequestMeta,
+) -> Result<SignInCandidate, AppError> {
+    let username = username.trim();
+    let mut missing = Vec::new();
+    if username.is_empty() {
+        missing.push(FieldError::new("username", "can't be blank"));
+    }
+    if username.chars().any(char::is_control) {
+        // PostgreSQL can't even compare a NUL: say so instead of failing.
+        missing.push(FieldError::new("username", "contains control characters"));
+    }
+    if password_attempt.is_empty() {
+        missing.push(FieldError::new("password", "can't be blank"));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::Invalid(missing));
+    }
+    let at = now();
+
+    // 1. The address's reservation; a correct password refunds it below.
+    let (ip_key, ip_reservation) = reserve_address_attempt(db, config, meta, at).await?;
 
     let candidate: Option<SignInCandidate> = db
         .fetch_optional(
-            &Sql::new(
-                "SELECT u.id, u.organization_id, o.name AS organization_name, u.username, u.password_hash, \
-                 u.role, u.timezone, u.confirmed_at, u.email, u.first_name \
-                 FROM users u JOIN organizations o ON o.id = u.organization_id \
+            &Sql::new(format!(
+                "{CANDIDATE_SELECT} \
                  WHERE lower(u.email) = lower($1) OR lower(u.username) = lower($1) \
-                 ORDER BY CASE WHEN lower(u.email) = lower($1) THEN 0 ELSE 1 END LIMIT 1",
-            )
+                 ORDER BY CASE WHEN lower(u.email) = lower($1) THEN 0 ELSE 1 END LIMIT 1"
+            ))
             .bind(username),
         )
         .await?;
@@ -121,7 +249,7 @@ pub async fn sign_in(
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     };
     if !matches {
-        record_failure(db, config, &user, attempt, meta).await?;
+        record_failure(db, config, &user, attempt, meta, "user.sign_in_failed").await?;
         return Err(AppError::Unauthorized(INVALID_CREDENTIALS.into()));
     }
     // The right password is not a failed attempt: give both reservations back.
@@ -132,8 +260,7 @@ pub async fn sign_in(
             "You have to confirm your email address before continuing.".into(),
         ));
     }
-
-    start_session(db, config, &user.id, meta).await
+    Ok(user)
 }
 
 /// Opens a session for a user whose identity is proven (a right password, an accepted
@@ -152,14 +279,7 @@ pub async fn start_session(
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();
     let user: SignInCandidate = exec
-        .fetch_optional(
-            &Sql::new(
-                "SELECT u.id, u.organization_id, o.name AS organization_name, u.username, u.password_hash, \
-                 u.role, u.timezone, u.confirmed_at, u.email, u.first_name \
-                 FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.id = $1",
-            )
-            .bind(user_id),
-        )
+        .fetch_optional(&Sql::new(format!("{CANDIDATE_SELECT} WHERE u.id = $1")).bind(user_id))
         .await?
         .ok_or_else(|| AppError::Unauthorized(INVALID_CREDENTIALS.into()))?;
     exec.execute(
@@ -263,19 +383,20 @@ async fn release_account_attempt(db: &Db, user_id: &str, attempt: i64) -> Result
     Ok(())
 }
 
-/// Audits a failed attempt (already counted by its reservation); the attempt that reached the
-/// threshold is the one that locked the account.
+/// Audits a failed attempt (already counted by its reservation) as `failed_action`; the attempt
+/// that reached the threshold is the one that locked the account.
 async fn record_failure(
     db: &Db,
     config: &Config,
     user: &SignInCandidate,
     attempt: i64,
     meta: &RequestMeta,
+    failed_action: &'static str,
 ) -> Result<(), AppError> {
     let action = if attempt == config.lockout_attempts {
         "user.locked"
     } else {
-        "user.sign_in_failed"
+        failed_action
     };
     let mut tx = db.begin().await?;
     let mut exec = tx.exec();

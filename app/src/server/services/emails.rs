@@ -175,6 +175,26 @@ pub fn account_locked<'a>(to: &Recipient<'a>, reset_link: &str) -> Email<'a> {
     }
 }
 
+/// The notification policy's `secondFactorRemoved` trigger.
+pub fn second_factor_removed<'a>(to: &Recipient<'a>, reset_link: &str) -> Email<'a> {
+    let (text, html) = bodies(
+        &greeting(to.name),
+        &["Two-factor authentication was turned off for your Steward account: signing in now takes only the password.".to_string()],
+        "Reset my password",
+        reset_link,
+        "If you didn't do this, someone who knows your password may have: choose a new one and turn two-factor authentication on again.",
+    );
+    Email {
+        template: "second_factor_removed",
+        to: to.email,
+        subject: "Two-factor authentication was turned off".to_string(),
+        text,
+        html: Some(html),
+        user_id: Some(to.user_id),
+        organization_id: Some(to.organization_id),
+    }
+}
+
 /// An event that matched the recipient's preference (API.md §5).
 pub fn event_notification<'a>(
     to: &Recipient<'a>,

@@ -25,5 +25,6 @@ pub mod search_index;
 pub mod seed;
 pub mod sessions;
 pub mod text_match;
+pub mod two_factor;
 pub mod user_import;
 pub mod users;

@@ -131,6 +131,8 @@ pub enum AccountChange<'a> {
     Email { new_email: &'a str },
     /// The account was locked after failed sign-ins.
     Locked,
+    /// Two-factor sign-in was turned off.
+    SecondFactorRemoved,
 }
 
 impl AccountChange<'_> {
@@ -139,6 +141,7 @@ impl AccountChange<'_> {
             AccountChange::Password => "password_change",
             AccountChange::Email { .. } => "email_change",
             AccountChange::Locked => "account_locked",
+            AccountChange::SecondFactorRemoved => "second_factor_removed",
         }
     }
 
@@ -147,6 +150,7 @@ impl AccountChange<'_> {
             AccountChange::Password => policy.password_change,
             AccountChange::Email { .. } => policy.email_change,
             AccountChange::Locked => policy.account_locked,
+            AccountChange::SecondFactorRemoved => policy.second_factor_removed,
         }
     }
 }
@@ -176,6 +180,10 @@ pub async fn account_changed(
         AccountChange::Locked => (
             emails::account_locked(to, &reset),
             "Your account was locked after repeated failed sign-ins.".to_string(),
+        ),
+        AccountChange::SecondFactorRemoved => (
+            emails::second_factor_removed(to, &reset),
+            "Two-factor authentication was turned off for your account. If it wasn't you, reset your password now.".to_string(),
         ),
     };
     let kind = change.notification_type();

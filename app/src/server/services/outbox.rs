@@ -61,6 +61,36 @@ pub async fn enqueue(exec: &mut Exec<'_>, email: Email<'_>) -> Result<(), sqlx::
     .map(|_| ())
 }
 
+/// A text message (a 2FA code) to write into the outbox: the SMS sender of API.md §4. Without an
+/// SMS gateway it is `stored` and listed at `/outbox`, as an email is without SMTP.
+pub struct Sms<'a> {
+    pub template: &'a str,
+    pub to: &'a str,
+    pub text: String,
+    pub user_id: &'a str,
+    pub organization_id: &'a str,
+}
+
+pub async fn enqueue_sms(exec: &mut Exec<'_>, sms: Sms<'_>) -> Result<(), sqlx::Error> {
+    let at = now();
+    exec.execute(
+        &Sql::new(
+            "INSERT INTO outbox_messages (id, channel, template, recipient, subject, body_text, body_html, \
+             user_id, organization_id, status, attempts, next_attempt_at, created_at) \
+             VALUES ($1, 'sms', $2, $3, '', $4, NULL, $5, $6, 'pending', 0, $7, $7)",
+        )
+        .bind(new_id())
+        .bind(sms.template)
+        .bind(sms.to)
+        .bind(sms.text)
+        .bind(sms.user_id)
+        .bind(sms.organization_id)
+        .bind(at),
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Rows per INSERT of `enqueue_many`: 9 values each stays far below SQLite's bound-parameter limit.
 const ENQUEUE_BATCH: usize = 500;
 
@@ -129,6 +159,7 @@ pub async fn run_worker(db: Db, mailer: Mailer) {
 #[derive(sqlx::FromRow)]
 struct Claimed {
     id: String,
+    channel: String,
     recipient: String,
     subject: String,
     body_text: String,
@@ -140,18 +171,41 @@ struct Claimed {
 /// One round: claims what is due at `at` and hands it to the mailer. Answers how many messages
 /// it handled. Without an SMTP server, due messages are simply marked `stored`.
 pub async fn deliver_due(db: &Db, mailer: &Mailer, at: DateTime<Utc>) -> Result<usize, AppError> {
-    if !mailer.is_smtp() {
-        let stored = db
-            .execute(
-                &Sql::new(
-                    "UPDATE outbox_messages SET status = 'stored', sent_at = $1 \
-                     WHERE status = 'pending' AND next_attempt_at <= $1",
-                )
-                .bind(at),
-            )
-            .await?;
-        return Ok(stored as usize);
+    // A channel without a transport: the outbox is its delivery.
+    let stored_channels: Vec<&str> = [
+        ("email", mailer.is_smtp()),
+        ("sms", mailer.has_sms_gateway()),
+    ]
+    .into_iter()
+    .filter(|(_, live)| !live)
+    .map(|(channel, _)| channel)
+    .collect();
+    let mut stored = 0;
+    if !stored_channels.is_empty() {
+        let mut sql = Sql::new("UPDATE outbox_messages SET status = 'stored', sent_at = ");
+        sql.push_bind(at)
+            .push(" WHERE status = 'pending' AND next_attempt_at <= ")
+            .push_bind(at)
+            .push(" AND channel IN (");
+        for (i, channel) in stored_channels.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push_bind(*channel);
+        }
+        sql.push(")");
+        stored = db.execute(&sql).await? as usize;
+        if stored_channels.len() == 2 {
+            return Ok(stored);
+        }
     }
+    let live_channel = if mailer.is_smtp() && mailer.has_sms_gateway() {
+        "channel IN ('email', 'sms')"
+    } else if mailer.is_smtp() {
+        "channel = 'email'"
+    } else {
+        "channel = 'sms'"
+    };
     let skip_locked = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
@@ -161,25 +215,31 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer, at: DateTime<Utc>) -> Result<
             &Sql::new(format!(
                 "UPDATE outbox_messages SET lease_until = $1, attempts = attempts + 1 \
                  WHERE id IN (SELECT id FROM outbox_messages \
-                   WHERE status = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until <= $2) \
+                   WHERE status = 'pending' AND {live_channel} AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until <= $2) \
                    ORDER BY next_attempt_at LIMIT $3{skip_locked}) \
-                 RETURNING id, recipient, subject, body_text, body_html, attempts, lease_until"
+                 RETURNING id, channel, recipient, subject, body_text, body_html, attempts, lease_until"
             ))
             .bind(at + LEASE)
             .bind(at)
             .bind(BATCH),
         )
         .await?;
-    let count = claimed.len();
+    let count = stored + claimed.len();
     for message in claimed {
-        let outcome = mailer
-            .send(Outgoing {
-                to: &message.recipient,
-                subject: &message.subject,
-                text: &message.body_text,
-                html: message.body_html.as_deref(),
-            })
-            .await;
+        let outcome = if message.channel == "sms" {
+            mailer
+                .send_sms(&message.recipient, &message.body_text)
+                .await
+        } else {
+            mailer
+                .send(Outgoing {
+                    to: &message.recipient,
+                    subject: &message.subject,
+                    text: &message.body_text,
+                    html: message.body_html.as_deref(),
+                })
+                .await
+        };
         let finished = now().max(at);
         let sql = match outcome {
             Ok(()) => Sql::new(
@@ -188,7 +248,7 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer, at: DateTime<Utc>) -> Result<
             )
             .bind(finished),
             Err(reason) => {
-                tracing::warn!(message_id = %message.id, attempt = message.attempts, %reason, "email not delivered");
+                tracing::warn!(message_id = %message.id, channel = %message.channel, attempt = message.attempts, %reason, "message not delivered");
                 let give_up = message.attempts >= MAX_ATTEMPTS;
                 Sql::new(
                     "UPDATE outbox_messages SET status = $1, next_attempt_at = $2, lease_until = NULL, last_error = $3 \

@@ -906,7 +906,11 @@ pub async fn update_me(
 
 /// Whether `attempt` is the signed-in user's password (what proves it is them, not someone at an
 /// unlocked screen, before a password change or deleting the account).
-async fn is_own_password(db: &Db, principal: &Principal, attempt: &str) -> Result<bool, AppError> {
+pub(crate) async fn is_own_password(
+    db: &Db,
+    principal: &Principal,
+    attempt: &str,
+) -> Result<bool, AppError> {
     let stored: Option<String> = db
         .fetch_optional::<(Option<String>,)>(
             &Sql::new("SELECT password_hash FROM users WHERE id = $1").bind(&principal.user_id),
