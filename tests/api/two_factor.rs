@@ -70,6 +70,20 @@ async fn first_step(app: &TestApp) -> String {
     body["otp_session_state"].as_str().unwrap().to_string()
 }
 
+async fn check_2fa_with(app: &TestApp, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/auth/check_2fa"))
+        .json(&json!({"username": EMAIL, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// What `check_2fa` says of the user with their right password.
+async fn check_2fa(app: &TestApp) -> Value {
+    check_2fa_with(app, USER_PASSWORD).await.json().await.unwrap()
+}
+
 async fn second_step(app: &TestApp, state: &str, code: &str) -> reqwest::Response {
     app.client
         .post(app.url("/auth/sign_in"))
@@ -167,16 +181,7 @@ async fn totp_turns_on_with_its_first_code_and_sign_in_then_asks_for_a_fresh_one
     assert!(!stored.contains(setup["secret"].as_str().unwrap()));
 
     // Signing in asks for the code; the one used to turn TOTP on can't be used again.
-    let check: Value = app
-        .client
-        .post(app.url("/auth/check_2fa"))
-        .json(&json!({"username": EMAIL, "password": USER_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let check = check_2fa(&app).await;
     assert_eq!(
         check,
         json!({"two_factor_enabled": true, "otp_default_method": "totp"})
@@ -561,16 +566,7 @@ async fn the_default_method_is_one_that_is_on() {
         200
     );
     // TOTP came first and stays the default until the user says otherwise.
-    let check: Value = app
-        .client
-        .post(app.url("/auth/check_2fa"))
-        .json(&json!({"username": EMAIL, "password": USER_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let check = check_2fa(&app).await;
     assert_eq!(check["otp_default_method"], "totp");
     assert_eq!(
         app.put_json(
@@ -582,29 +578,13 @@ async fn the_default_method_is_one_that_is_on() {
         .status(),
         200
     );
-    let check: Value = app
-        .client
-        .post(app.url("/auth/check_2fa"))
-        .json(&json!({"username": EMAIL, "password": USER_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let check = check_2fa(&app).await;
     assert_eq!(
         check,
         json!({"two_factor_enabled": true, "otp_default_method": "sms"})
     );
     // check_2fa checks the password like a sign-in.
-    let wrong = app
-        .client
-        .post(app.url("/auth/check_2fa"))
-        .json(&json!({"username": EMAIL, "password": "nope"}))
-        .send()
-        .await
-        .unwrap();
-    assert_error(wrong, 401).await;
+    assert_error(check_2fa_with(&app, "nope").await, 401).await;
 }
 
 /// The browser's way: the login form, then the second step's form, both plain posts.
