@@ -81,7 +81,11 @@ async fn check_2fa_with(app: &TestApp, password: &str) -> reqwest::Response {
 
 /// What `check_2fa` says of the user with their right password.
 async fn check_2fa(app: &TestApp) -> Value {
-    check_2fa_with(app, USER_PASSWORD).await.json().await.unwrap()
+    check_2fa_with(app, USER_PASSWORD)
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn second_step(app: &TestApp, state: &str, code: &str) -> reqwest::Response {
@@ -141,15 +145,13 @@ async fn totp_turns_on_with_its_first_code_and_sign_in_then_asks_for_a_fresh_one
         me["data"]["attributes"]["two_factor_authentication"]["enabled"],
         false
     );
-    assert_eq!(
-        app.sign_in(EMAIL, USER_PASSWORD)
-            .await
-            .json::<Value>()
-            .await
-            .unwrap()["token"]
-            .is_string(),
-        true
-    );
+    assert!(app
+        .sign_in(EMAIL, USER_PASSWORD)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["token"]
+        .is_string());
 
     let step = totp::step_at(now_secs());
     let response = app

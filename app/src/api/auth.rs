@@ -57,6 +57,7 @@ pub async fn sign_in(
 }
 
 /// The second step of the login page: `step` is `totp`, `sms` or `recovery`.
+#[cfg(feature = "ssr")]
 fn second_step_url(step: &str, error: Option<&str>, next: Option<&str>) -> String {
     crate::url::with_query(
         "/login",

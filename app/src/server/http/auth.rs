@@ -60,17 +60,26 @@ struct OtpRequired {
 
 #[derive(Deserialize, ToSchema)]
 struct RecoveryCodeSignIn {
+    /// What the first step answered.
     #[serde(default)]
+    #[schema(schema_with = super::openapi::non_blank, required = true)]
     otp_session_state: String,
+    /// One of the ten recovery codes (case and dashes don't matter).
     #[serde(default)]
+    #[schema(schema_with = super::openapi::non_blank, required = true)]
     recovery_code: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 struct Check2faBody {
+    /// The username or the email address.
+    #[schema(schema_with = super::openapi::non_blank, required = true)]
     username: Option<String>,
+    /// Accepted instead of `username` (as at sign-in).
+    #[schema(schema_with = super::openapi::non_blank)]
     email: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, required = true)]
     password: String,
 }
 
@@ -82,7 +91,9 @@ struct Check2faResponse {
 
 #[derive(Deserialize, ToSchema)]
 struct SendSmsOtpBody {
+    /// What the first step of the sign-in answered.
     #[serde(default)]
+    #[schema(schema_with = super::openapi::non_blank, required = true)]
     otp_session_state: String,
 }
 

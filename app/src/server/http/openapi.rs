@@ -65,6 +65,19 @@ pub const EMAIL_PATTERN: &str = r"^[^\S\x1C-\x1F]*[^\s@\x00-\x1F\x7F-\x9F]+@[A-Z
 /// What `text::optional_site` accepts: a URL or a bare host name, with an optional path.
 pub const SITE_PATTERN: &str = r"^[^\S\x1C-\x1F]*((https?://)?([^\s/?#@:\x00-\x1F\x7F-\x9F]*@)?([A-Za-z0-9-]+[.])+[A-Za-z0-9-]+(:[0-9]*)?([/?#][^\s\x00-\x1F\x7F-\x9F]*)?)?[^\S\x1C-\x1F]*$";
 
+/// What a `can't be blank` check accepts: something besides white space, and no control
+/// characters (PostgreSQL can't even compare a NUL; the checks refuse them).
+pub const NON_BLANK_PATTERN: &str =
+    r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$";
+
+/// The schema of a field its check refuses when blank (`#[schema(schema_with = non_blank)]`).
+pub fn non_blank() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .pattern(Some(NON_BLANK_PATTERN))
+        .build()
+}
+
 /// Leading or trailing white space the parsers trim (Python's and JavaScript's `\s` also match
 /// U+001C..U+001F, which Rust doesn't trim).
 const TRIMMED: &str = r"[^\S\x1C-\x1F]*";

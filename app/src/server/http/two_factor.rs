@@ -4,7 +4,7 @@
 
 use super::envelope::Empty;
 use super::extract::JsonBody;
-use crate::domain::two_factor::{RecoveryCodes, TotpSetup};
+use crate::domain::two_factor::{OtpMethod, RecoveryCodes, TotpSetup};
 use crate::error::ApiError;
 use crate::server::auth::AuthUser;
 use crate::server::services::two_factor as service;
@@ -14,6 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,29 +29,68 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(regenerate_recovery_codes, remaining_recovery_codes))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
 struct EnableBody {
-    /// `totp` or `sms`.
     method: Option<String>,
-    /// For `sms`: `+` and the country code, 8 to 15 digits.
     phone: Option<String>,
+}
+
+/// `EnableBody` as the document states it: `phone` belongs to (and is required by) `sms`, which
+/// a derived schema can't say.
+enum EnableBodySchema {}
+
+impl utoipa::PartialSchema for EnableBodySchema {
+    fn schema() -> RefOr<Schema> {
+        serde_json::from_value(json!({
+            "oneOf": [
+                {
+                    "type": "object",
+                    "required": ["method"],
+                    "properties": {"method": {"type": "string", "enum": ["totp"]}}
+                },
+                {
+                    "type": "object",
+                    "required": ["method", "phone"],
+                    "properties": {
+                        "method": {"type": "string", "enum": ["sms"]},
+                        "phone": {
+                            "type": "string",
+                            "description": "`+` and the country code: 8 to 15 digits (spaces, dots, dashes and brackets are ignored).",
+                            "pattern": r"^\+[0-9]{8,15}$"
+                        }
+                    }
+                }
+            ]
+        }))
+        .expect("a valid schema")
+    }
+}
+
+impl ToSchema for EnableBodySchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "EnableTwoFactorBody".into()
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
 struct VerifyBody {
+    /// The authenticator app's code, or the one texted.
     #[serde(default)]
+    #[schema(schema_with = super::openapi::non_blank, required = true)]
     otp_attempt: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 struct DisableBody {
     #[serde(default)]
+    #[schema(min_length = 1, required = true)]
     password: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 struct DefaultMethodBody {
-    /// `totp` or `sms`; it must be on.
+    /// It must be on.
+    #[schema(value_type = OtpMethod, required = true)]
     method: Option<String>,
 }
 
@@ -65,7 +106,7 @@ struct RemainingRecoveryCodes {
 /// `{"method": "sms", "phone"}` texts a code to the phone and answers 202. Either is turned on by
 /// `POST /v2/user/2fa/verify`. 403 while impersonating.
 #[utoipa::path(post, path = "/v2/user/2fa/enable", tag = "Current user",
-    request_body = EnableBody,
+    request_body = EnableBodySchema,
     responses(
         (status = 200, description = "TOTP: the secret to put into the app", body = TotpSetup),
         (status = 202, description = "SMS: a code is on its way"),
