@@ -679,3 +679,145 @@ async fn the_login_page_asks_for_the_code_after_the_password() {
         .await;
     assert_eq!(lost.headers()["location"], "/login?error=otp_expired");
 }
+
+/// The set-cookie values of a response.
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+/// `/me/security`'s card without JavaScript: the set-up lands back on the page with the QR code
+/// and the key, the first code turns it on, and the recovery codes ride a short-lived cookie to
+/// the page, shown once (never in the URL); a forged cookie shows nothing. Cancel drops a set-up.
+/// A foreign `Origin` is refused and changes nothing.
+#[tokio::test]
+async fn the_security_card_works_as_plain_form_posts_and_shows_the_codes_once() {
+    let app = spawn_app().await;
+    let cookie = app.admin_session_cookie().await;
+
+    let from_elsewhere = app
+        .client
+        .post(app.url("/api/me/two_factor/totp"))
+        .header("accept", "text/html")
+        .header("origin", "http://evil.example")
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_elsewhere.status(), 403);
+    let html = app.page_html("/me/security", &cookie).await;
+    assert!(html.contains("Set up an authenticator app") && !html.contains("Set-up key"));
+
+    // Started, then cancelled: back to where it was.
+    let response = app
+        .post_page_form("/api/me/two_factor/totp", &cookie, &[])
+        .await;
+    assert_eq!(response.status(), 302);
+    let html = app.page_html("/me/security", &cookie).await;
+    assert!(
+        html.contains("Set-up key") && html.contains("<svg"),
+        "{html}"
+    );
+    let response = app
+        .post_page_form("/api/me/two_factor/cancel", &cookie, &[])
+        .await;
+    assert_eq!(response.status(), 302);
+    assert!(!app
+        .page_html("/me/security", &cookie)
+        .await
+        .contains("Set-up key"));
+
+    app.post_page_form("/api/me/two_factor/totp", &cookie, &[])
+        .await;
+    let html = app.page_html("/me/security", &cookie).await;
+    let key = html
+        .split("id=\"totp-secret\"")
+        .nth(1)
+        .and_then(|rest| rest.split("value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the set-up key is on the page")
+        .to_string();
+    let secret = totp::decode_secret(&key).unwrap();
+    let code = totp::code_for_step(&secret, totp::step_at(now_secs()));
+    let response = app
+        .post_page_form(
+            "/api/me/two_factor/confirm",
+            &cookie,
+            &[("otp_attempt", &code)],
+        )
+        .await;
+    assert_eq!(response.status(), 302);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with("/me/security?notice=two_factor_enabled"),
+        "{location}"
+    );
+    let handed = set_cookies(&response)
+        .into_iter()
+        .find(|c| c.starts_with("steward_issued_codes="))
+        .expect("the codes ride a cookie to the page");
+    assert!(handed.contains("HttpOnly") && handed.contains("Path=/me/security"));
+    let value = handed
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("steward_issued_codes=")
+        .to_string();
+    let codes: Vec<&str> = value.split('.').collect();
+    assert_eq!(codes.len(), 10);
+    assert!(!location.contains(codes[0]), "never in the URL");
+
+    // The page shows them once and takes the cookie away; the count stays.
+    let page = app
+        .client
+        .get(app.url(&location))
+        .header("accept", "text/html")
+        .header("cookie", format!("{cookie}; steward_issued_codes={value}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(set_cookies(&page)
+        .iter()
+        .any(|c| c.starts_with("steward_issued_codes=;")));
+    let html = page.text().await.unwrap();
+    assert!(codes.iter().all(|code| html.contains(code)), "shown once");
+    assert!(html.contains("10 of 10"));
+    let forged = app
+        .page_html(
+            "/me/security",
+            &format!("{cookie}; steward_issued_codes=aaaaa-aaaaa.{}", codes[0]),
+        )
+        .await;
+    assert!(
+        !forged.contains("aaaaa-aaaaa"),
+        "a made-up code is not shown"
+    );
+    assert!(forged.contains(codes[0]), "a real unused one is");
+
+    // Spent at sign-in, it is no longer shown even from the cookie.
+    let state = {
+        let body: Value = app
+            .sign_in(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["otp_session_state"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        with_recovery_code(&app, &state, codes[0]).await.status(),
+        200
+    );
+    let html = app
+        .page_html(
+            "/me/security",
+            &format!("{cookie}; steward_issued_codes={}", codes[0]),
+        )
+        .await;
+    assert!(!html.contains(codes[0]));
+    assert!(html.contains("9 of 10"));
+}

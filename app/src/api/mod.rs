@@ -13,4 +13,5 @@ pub mod notification_preferences;
 pub mod organizations;
 pub mod outbox;
 pub mod security;
+pub mod two_factor;
 pub mod users;

@@ -18,6 +18,9 @@ pub fn FormField(
     #[prop(default = "text")]
     input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// The keyboard a phone shows (`numeric` for a one-time code).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] value: Option<String>,
     #[prop(optional)] required: bool,
@@ -55,7 +58,7 @@ pub fn FormField(
                 <label for=id.clone()>{label}</label>
                 {required.then(|| view! { <span class="required" aria-hidden="true">"*"</span> })}
             </div>
-            <input node_ref=node_ref id=id name=key type=input_type autocomplete=autocomplete value=value
+            <input node_ref=node_ref id=id name=key type=input_type autocomplete=autocomplete inputmode=inputmode value=value
                 aria-required=required.to_string()
                 aria-invalid=move || message().is_some().to_string() aria-describedby=described_by/>
             {hint.map(|hint| view! { <p class="field-hint muted small" id=hint_id.clone()>{hint}</p> })}

@@ -2,6 +2,7 @@
 
 pub mod bell;
 pub mod confirm_dialog;
+pub mod copy;
 pub mod data_list;
 pub mod form_field;
 pub mod form_state;

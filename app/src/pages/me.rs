@@ -12,6 +12,7 @@ use crate::components::record_page::ConflictBanner;
 use crate::components::toast::use_toasts;
 use crate::domain::user::{User, UserInput};
 use crate::pages::security::{AccessTokenCard, SessionsCard};
+use crate::pages::two_factor::TwoFactorCard;
 use crate::pages::users::form::UserFields;
 use leptos::either::Either;
 use leptos::html;
@@ -200,7 +201,7 @@ pub fn SecurityPage() -> impl IntoView {
         <div class="page-header">
             <div>
                 <h1>"Security"</h1>
-                <p class="muted">"Your password, access token and sessions, and your account itself. Changing the password signs you out everywhere else."</p>
+                <p class="muted">"Your password, two-factor authentication, access token and sessions, and your account itself. Changing the password signs you out everywhere else."</p>
             </div>
             <div class="page-actions"><a class="btn" href="/me">"Profile"</a></div>
         </div>
@@ -217,6 +218,7 @@ pub fn SecurityPage() -> impl IntoView {
                 </button>
             </div>
         </ActionForm>
+        <TwoFactorCard/>
         <AccessTokenCard/>
         <SessionsCard/>
         <DeleteAccount/>

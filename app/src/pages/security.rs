@@ -8,6 +8,7 @@ use crate::api::security::{
     RevokeSession,
 };
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::copy::CopyField;
 use crate::components::toast::use_toasts;
 use crate::domain::session::{AccessTokenStatus, ActiveSession};
 use crate::domain::time::format_short;
@@ -127,38 +128,10 @@ fn TokenStatus(status: AccessTokenStatus) -> impl IntoView {
 /// The value of a token just generated, the one time it is shown, with a copy button.
 #[component]
 fn IssuedToken(token: String) -> impl IntoView {
-    let toasts = use_toasts();
-    let copy = {
-        let token = token.clone();
-        move |_| {
-            #[cfg(feature = "hydrate")]
-            {
-                let _ = window().navigator().clipboard().write_text(&token);
-                toasts.success("Copied to the clipboard.");
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = (&token, toasts);
-        }
-    };
     view! {
         <div class="alert alert-success issued-token" role="status">
-            <label class="field-label" for="issued-token">"Your new access token"</label>
-            <div class="copy-row">
-                <input id="issued-token" class="mono" readonly value=token.clone() aria-describedby="issued-token-hint"
-                    on:focus=move |ev| {
-                        #[cfg(feature = "hydrate")]
-                        {
-                            use wasm_bindgen::JsCast;
-                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                                input.select();
-                            }
-                        }
-                        #[cfg(not(feature = "hydrate"))]
-                        let _ = ev;
-                    }/>
-                <button type="button" class="btn btn-sm" on:click=copy>"Copy"</button>
-            </div>
-            <p id="issued-token-hint" class="small">"Copy it now: it isn't stored, so it can't be shown again."</p>
+            <CopyField id="issued-token" label="Your new access token" value=token
+                hint="Copy it now: it isn't stored, so it can't be shown again."/>
         </div>
     }
 }

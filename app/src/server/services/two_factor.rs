@@ -177,17 +177,19 @@ fn totp_setup(config: &Config, principal: &Principal, secret: &[u8]) -> TotpSetu
     }
 }
 
-/// The link as a QR code, an SVG document drawn here (no external service sees the secret).
+/// The link as a QR code, an `<svg>` element drawn here (no external service sees the secret),
+/// for the page to inline: without the XML declaration the renderer puts before it.
 pub fn qr_svg(link: &str) -> Option<String> {
     let code = qrcode::QrCode::with_error_correction_level(link, qrcode::EcLevel::M).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .dark_color(qrcode::render::svg::Color("#000000"))
-            .light_color(qrcode::render::svg::Color("#ffffff"))
-            .build(),
-    )
+    let document = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .dark_color(qrcode::render::svg::Color("#000000"))
+        .light_color(qrcode::render::svg::Color("#ffffff"))
+        .build();
+    let start = document.find("<svg")?;
+    Some(document[start..].trim_end().to_string())
 }
 
 /// `POST /v2/user/2fa/enable`. TOTP: a new secret waits for its first code (an enabled TOTP
@@ -496,6 +498,53 @@ async fn remaining_in(exec: &mut Exec<'_>, user_id: &str) -> Result<u32, AppErro
         )
         .await?;
     Ok(count.max(0) as u32)
+}
+
+/// Of `codes` (handed over to the page after a plain form post), those that are the user's and
+/// unused: a stale or forged cookie shows nothing.
+pub async fn unused_recovery_codes(
+    db: &Db,
+    config: &Config,
+    principal: &Principal,
+    codes: &[String],
+) -> Result<Vec<String>, AppError> {
+    let mut conn = db.conn().await?;
+    let mut exec = conn.exec();
+    let mut unused = Vec::with_capacity(codes.len());
+    for code in codes.iter().take(RECOVERY_CODE_COUNT) {
+        let hash = config.secrets.code_hash(
+            &format!("recovery:{}", principal.user_id),
+            &normalize_recovery_code(code),
+        );
+        let found = exec
+            .fetch_count(
+                &Sql::new(
+                    "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND code_hash = $2 \
+                     AND used_at IS NULL",
+                )
+                .bind(&principal.user_id)
+                .bind(hash),
+            )
+            .await?;
+        if found > 0 {
+            unused.push(code.clone());
+        }
+    }
+    Ok(unused)
+}
+
+/// "Cancel" on a set-up waiting for its first code (the browser's; the API's set-up simply
+/// expires). Methods already on stay on.
+pub async fn cancel_setup(db: &Db, principal: &Principal) -> Result<(), AppError> {
+    refuse_while_impersonating(principal)?;
+    let mut conn = db.conn().await?;
+    conn.exec()
+        .execute(
+            &Sql::new("DELETE FROM two_factor_enrollments WHERE user_id = $1")
+                .bind(&principal.user_id),
+        )
+        .await?;
+    Ok(())
 }
 
 /// `GET /v2/user/2fa/recovery_codes`.
@@ -880,6 +929,6 @@ mod tests {
     #[test]
     fn the_qr_code_is_an_svg_document() {
         let svg = qr_svg("otpauth://totp/Steward:a%40b.c?secret=JBSWY3DPEHPK3PXP").unwrap();
-        assert!(svg.contains("<svg"), "{svg}");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
     }
 }
