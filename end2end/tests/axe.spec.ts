@@ -109,6 +109,31 @@ for (const colorScheme of ["light", "dark"] as const) {
         await expect(page.getByRole("alertdialog")).toBeVisible();
         expect(await violations(page), "delete dialog open").toEqual([]);
       });
+
+      test("while impersonating: the banner on every page", async ({ page, request }) => {
+        const token = await apiToken(request);
+        const suffix = uniqueSuffix();
+        const orgId = await createOrg(request, token, { name: `Axe acting ${suffix}` });
+        const created = await request.post("/v2/users", {
+          headers: bearer(token),
+          data: {
+            user: { email: `axe-acted-${suffix}@example.com`, role: "User", organization_id: orgId, password: "acted password 1" },
+          },
+        });
+        expect(created.status()).toBe(201);
+        const userId = (await created.json()).data.id as string;
+        await signIn(page);
+        await goto(page, `/users/${userId}`);
+        const card = page.locator("section", { has: page.getByRole("heading", { name: "Impersonate", exact: true }) });
+        await card.getByLabel("Reason").fill("axe check");
+        await card.getByRole("button", { name: "Impersonate", exact: true }).click();
+        await page.waitForURL((url) => url.pathname === "/");
+        for (const path of ["/", "/me", "/me/security", "/notifications"]) {
+          await goto(page, path);
+          await expect(page.getByRole("region", { name: "Impersonation" })).toBeVisible();
+          expect(await violations(page), `${path} while impersonating`).toEqual([]);
+        }
+      });
     });
   }
 }
