@@ -13,6 +13,7 @@
 # no generator can guess. Their pre-checks (GET) and the forgot-password request are fuzzed.
 # Ending one session by id is left out too: its stateful phase could end the run's own session
 # (GET /v2/user/sessions lists its id); "sign out everywhere else" keeps it, and is fuzzed.
+# The 2FA check (a password, counted toward the lockout) is fuzzed in a second, signed-out run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,7 +49,16 @@ token=$(curl -sf -X POST "http://127.0.0.1:$port/auth/sign_in" -H 'content-type:
 # By operation id (every /auth route has a /v2/auth alias).
 excluded='^(post_(v2_)?auth_sign_in|delete_(v2_)?auth_sign_out|put_v2_user_password|delete_v2_user_me'
 excluded+='|delete_v2_user_sessions__id_'
-excluded+='|put_(v2_)?auth_(password|invitation)|post_(v2_)?auth_confirmation)$'
+excluded+='|put_(v2_)?auth_(password|invitation)|post_(v2_)?auth_confirmation'
+# "Does this account use 2FA?" checks a password and counts a wrong one toward the lockout, as it
+# must. The generator finds the run's own username in its answers, so ten guesses locked the
+# account and every later request of the run answered 401 (seen on PostgreSQL, by operation
+# order). It gets a run of its own below, after the signed-in one.
+credential_checks='post_(v2_)?auth_check_2fa'
+excluded+="|$credential_checks)\$"
 "$st" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/v2/openapi.json" \
   -H "Authorization: Bearer $token" --checks all --max-examples 40 \
   --exclude-operation-id-regex "$excluded" --no-color
+# Signed out: whatever it locks can't cut the run above short.
+"$st" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/v2/openapi.json" \
+  --checks all --max-examples 40 --include-operation-id-regex "^($credential_checks)\$" --no-color
