@@ -142,6 +142,12 @@ test("turn on an authenticator app, then sign in with its code and with a recove
   // The password alone no longer signs in: the app's next code does.
   const withApp = await startSignIn(browser, email);
   try {
+    // Only the user's own methods are offered: this one has no text messages, and asking for
+    // that step by hand shows the app's.
+    await expect(withApp.page.getByRole("link", { name: "Use a recovery code", exact: true })).toBeVisible();
+    await expect(withApp.page.getByRole("link", { name: "Use a text message", exact: true })).toHaveCount(0);
+    await goto(withApp.page, "/login?step=sms");
+    await expect(withApp.page.getByLabel("Code from the text message", { exact: true })).toHaveCount(0);
     await withApp.page.getByLabel("Authentication code", { exact: true }).fill(totp(on.secret, on.step + 1));
     await withApp.page.getByRole("button", { name: "Verify", exact: true }).click();
     await expectDashboard(withApp.page);
@@ -161,6 +167,19 @@ test("turn on an authenticator app, then sign in with its code and with a recove
   }
   await goto(page, "/me/security");
   await expect(card.getByText("9 of 10", { exact: true })).toBeVisible();
+
+  // A second step without a sign-in behind it (expired, or never started) starts over.
+  const stranger = await browser.newContext();
+  try {
+    const lost = await stranger.newPage();
+    await goto(lost, "/login?step=totp");
+    await expect(lost.getByRole("alert")).toHaveText("That sign-in has expired. Sign in again.");
+    await expect(lost.getByLabel("Authentication code", { exact: true })).toHaveCount(0);
+    await lost.getByRole("link", { name: "Sign in again", exact: true }).click();
+    await expect(lost.getByLabel("Email or username", { exact: true })).toBeVisible();
+  } finally {
+    await stranger.close();
+  }
 });
 
 test("add text messages, make them the default, generate new codes and turn it all off", async ({ page, request }) => {

@@ -635,6 +635,20 @@ async fn the_login_page_asks_for_the_code_after_the_password() {
         page.contains("Authentication code") && page.contains("Use a recovery code"),
         "{page}"
     );
+    // Only the user's own methods: no text messages for this one, even when asked for.
+    assert!(!page.contains("Use a text message"), "{page}");
+    let asked_for_sms = app.page_html("/login?step=sms", &cookie).await;
+    assert!(
+        asked_for_sms.contains("Authentication code")
+            && !asked_for_sms.contains("Code from the text message"),
+        "{asked_for_sms}"
+    );
+    // Without the state, the step starts over instead of asking for a code.
+    let lost = app.page_html("/login?step=totp", "").await;
+    assert!(
+        lost.contains("That sign-in has expired") && !lost.contains("Authentication code"),
+        "{lost}"
+    );
 
     let wrong = app
         .post_page_form(

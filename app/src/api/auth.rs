@@ -143,6 +143,38 @@ pub async fn sign_in_second_factor(
     Ok(())
 }
 
+/// The second factors of the sign-in waiting in the cookie, so the page offers only the user's
+/// own; `None` when there is no live one (expired, used, or never started).
+#[server(endpoint = "sign_in/methods")]
+pub async fn second_step_methods() -> Result<Option<SignInMethods>, ApiError> {
+    // Once per page render (see `ui::read_once`).
+    crate::server::ui::read_once("second_step_methods".to_string(), || async move {
+        use crate::server::services::two_factor;
+        use crate::server::{ui, AppError};
+
+        let state = ui::state()?;
+        let Some(otp_state) = ui::otp_state() else {
+            return Ok(None);
+        };
+        match two_factor::challenge_methods(&state.db, &otp_state).await {
+            Ok(methods) => Ok(Some(SignInMethods {
+                totp: methods.totp,
+                sms: methods.sms,
+            })),
+            Err(AppError::Unauthorized(_) | AppError::NotFound(_)) => Ok(None),
+            Err(err) => Err(ui::fail(err)),
+        }
+    })
+    .await
+}
+
+/// What `second_step_methods` answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignInMethods {
+    pub totp: bool,
+    pub sms: bool,
+}
+
 /// "Text me a new code" on the second step.
 #[server(endpoint = "sign_in/send_sms")]
 pub async fn send_sign_in_code(next: Option<String>) -> Result<(), ApiError> {

@@ -751,6 +751,24 @@ pub(crate) async fn find_challenge(db: &Db, state: &str) -> Result<LiveToken, Ap
         .ok_or_else(expired_challenge)
 }
 
+/// Which second factors the user behind a live challenge has: the sign-in page offers only those.
+pub async fn challenge_methods(db: &Db, state: &str) -> Result<ChallengeMethods, AppError> {
+    let token = find_challenge(db, state).await?;
+    let mut conn = db.conn().await?;
+    let user = otp_row(&mut conn.exec(), &token.user_id).await?;
+    Ok(ChallengeMethods {
+        totp: user.otp_totp_enabled,
+        sms: user.otp_sms_enabled,
+    })
+}
+
+/// The methods of a pending sign-in (recovery codes come with either).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChallengeMethods {
+    pub totp: bool,
+    pub sms: bool,
+}
+
 pub(crate) fn expired_challenge() -> AppError {
     AppError::Unauthorized("This sign-in has expired or is not valid. Sign in again.".into())
 }
