@@ -9,6 +9,7 @@ use crate::domain::user::CurrentUser;
 use crate::domain::Role;
 use crate::pages::account::{ConfirmPage, ForgotPasswordPage, InvitationPage, ResetPasswordPage};
 use crate::pages::audit::{AuditEventPage, AuditPage};
+use crate::pages::blocked_addresses::BlockedAddressesPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::docs::DocsPage;
 use crate::pages::inbox::InboxPage;
@@ -92,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("audit/:id") view=AuditEventPage ssr=SsrMode::Async/>
+                    <Route path=path!("blocked_addresses") view=BlockedAddressesPage ssr=SsrMode::Async/>
                     <Route path=path!("notifications") view=InboxPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id/delete") view=DeleteUserPage ssr=SsrMode::Async/>

@@ -95,6 +95,7 @@ for (const colorScheme of ["light", "dark"] as const) {
           "/audit",
           "/audit?action=organization.create&target_type=organizations&period=7d",
           `/audit/${auditId}`,
+          "/blocked_addresses",
           // Last: the dialog below opens from this page's Delete.
           `/organizations/${id}?notice=organization_saved`,
         ]) {

@@ -325,6 +325,9 @@ fn rows(w: &World, who: Who) -> Vec<Row> {
         row("PUT", "/v2/user/transfer_resources", "/v2/user/transfer_resources".into(), Json(json!({"from_user_id": inv, "to_user_id": t})), [401, 403, 200, 404, 200]),
         row("PUT", "/v2/organizations/change_user_organization", "/v2/organizations/change_user_organization".into(), Json(json!({"user_id": t, "organization_id": c})), [401, 404, 404, 404, 200]),
         row("GET", "/v2/outbox", "/v2/outbox".into(), none(), [401, 403, 403, 403, 200]),
+        row("GET", "/v2/blocked_addresses", "/v2/blocked_addresses".into(), none(), [401, 403, 403, 403, 200]),
+        // Nothing is blocked in the world: the Super Admin's lift finds nothing to lift.
+        row("DELETE", "/v2/blocked_addresses/{address}", "/v2/blocked_addresses/192.0.2.1".into(), none(), [401, 403, 403, 403, 404]),
         // The audit trail: administrators, each their organization's part.
         row("GET", "/v2/audit/events", "/v2/audit/events".into(), none(), [401, 403, 200, 200, 200]),
         row("GET", "/v2/audit/events/{id}", format!("/v2/audit/events/{ae}"), none(), [401, 403, 200, 404, 200]),

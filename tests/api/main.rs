@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod authorization;
+mod blocked_addresses;
 mod events;
 mod helpers;
 mod impersonation;

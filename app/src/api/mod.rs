@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod blocked_addresses;
 pub mod dashboard;
 pub mod docs;
 pub mod impersonation;

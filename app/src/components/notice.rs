@@ -12,6 +12,7 @@ pub fn notice_message(code: &str) -> Option<&'static str> {
         "organization_deleted" => "Organization deleted.",
         "user_saved" => "User saved.",
         "user_unlocked" => "User unlocked: they can sign in again.",
+        "address_unblocked" => "Address unblocked: it can sign in again.",
         "profile_saved" => "Profile saved.",
         "password_changed" => "Password changed. Your other sessions have ended.",
         "session_revoked" => "That session is signed out.",

@@ -12,11 +12,19 @@ pub const AUDIT_SORTS: [&str; 3] = ["created_at", "action", "target_type"];
 
 /// Every action Steward records, with what the audit screen calls it. The filter offers these;
 /// an action missing here still lists, under its code.
-pub const AUDIT_ACTIONS: [(&str, &str); 33] = [
+pub const AUDIT_ACTIONS: [(&str, &str); 41] = [
     ("user.sign_in", "Signed in"),
     ("user.sign_out", "Signed out"),
     ("user.sign_in_failed", "Sign-in failed"),
     ("user.locked", "Account locked"),
+    ("user.unlock", "Account unlocked"),
+    ("address.blocked", "Address blocked from signing in"),
+    ("address.unblocked", "Address unblocked"),
+    ("user.2fa_enabled", "Two-factor authentication turned on"),
+    ("user.2fa_disabled", "Two-factor authentication turned off"),
+    ("user.2fa_default_method", "Default second factor changed"),
+    ("user.2fa_failed", "Second factor wrong"),
+    ("user.recovery_codes_generated", "New recovery codes"),
     ("user.bootstrap_super_admin", "First Super Admin created"),
     ("user.create", "User created"),
     ("user.invite", "User invited"),
@@ -121,6 +129,7 @@ impl AuditEvent {
         match (a.target_type.as_str(), &a.target_id, &a.target_name) {
             ("organizations", Some(id), Some(_)) => Some(format!("/organizations/{id}")),
             ("users", Some(id), Some(_)) => Some(format!("/users/{id}")),
+            ("addresses", Some(_), _) => Some("/blocked_addresses".into()),
             _ => None,
         }
     }
@@ -130,6 +139,9 @@ impl AuditEvent {
         let a = &self.attributes;
         match (&a.target_name, a.target_type.as_str()) {
             (Some(name), _) => name.clone(),
+            (None, "addresses") => {
+                format!("Address {}", a.target_id.as_deref().unwrap_or("unknown"))
+            }
             (None, "organizations") => "A deleted organization".into(),
             (None, "users") => "A deleted user".into(),
             (None, other) => other.trim_end_matches('s').replace('_', " "),

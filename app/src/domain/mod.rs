@@ -2,6 +2,7 @@
 //! that cross the wire. Nothing here touches a database, so it compiles to wasm too.
 
 pub mod audit;
+pub mod blocked_address;
 pub mod event;
 pub mod field_error;
 pub mod inbox;

@@ -10,6 +10,8 @@ use crate::domain::audit::{action_label, AuditEvent, AuditParty, AUDIT_ACTIONS, 
 use crate::domain::list::{ListParams, Page};
 use crate::domain::session::describe_device;
 use crate::domain::time::format_short;
+use crate::domain::user::CurrentUser;
+use crate::domain::Role;
 use crate::error::ApiError;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -25,13 +27,14 @@ const TEXT: ListText = ListText {
 };
 
 /// The kinds of target events name, for the filter.
-const TARGET_TYPES: [(&str, &str); 6] = [
+const TARGET_TYPES: [(&str, &str); 7] = [
     ("organizations", "Organizations"),
     ("users", "Users"),
     ("sessions", "Sessions"),
     ("events", "Events"),
     ("notification_preferences", "Notification preferences"),
     ("instance", "Instance settings"),
+    ("addresses", "Addresses (sign-in limit)"),
 ];
 
 fn party_label(party: &Option<AuditParty>, nobody: &str) -> String {
@@ -146,6 +149,8 @@ fn filters() -> Vec<ListFilter> {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    // Lifting a blocked address is a Super Admin's (the service decides; this only hides the link).
+    let super_admin = use_context::<CurrentUser>().is_some_and(|u| u.role == Role::SuperAdmin);
     view! {
         <Title text="Audit"/>
         <div class="page-header">
@@ -153,6 +158,7 @@ pub fn AuditPage() -> impl IntoView {
                 <h1>"Audit"</h1>
                 <p class="muted">"Every change made in Steward, by anyone, through the console or the API. Times in UTC."</p>
             </div>
+            {super_admin.then(|| view! { <a class="btn" href="/blocked_addresses">"Blocked addresses"</a> })}
         </div>
         <DataList text=TEXT sorts=&AUDIT_SORTS columns=columns() fetch=fetch filters=filters()/>
     }

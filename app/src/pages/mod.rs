@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod blocked_addresses;
 pub mod dashboard;
 pub mod docs;
 pub mod inbox;

@@ -6,6 +6,7 @@ pub mod access_tokens;
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod blocked_addresses;
 pub mod current_user;
 pub mod envelope;
 pub mod events;
@@ -52,6 +53,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(two_factor::routes())
         .merge(outbox::routes())
         .merge(audit::routes())
+        .merge(blocked_addresses::routes())
         .routes(routes!(openapi::openapi_json))
 }
 

@@ -2,6 +2,7 @@
 
 use super::account_tokens;
 use super::audit::{self, AuditEntry};
+use super::blocked_addresses;
 use super::emails::Recipient;
 use super::notification_policy::{self, AccountChange};
 use super::rate_limit;
@@ -161,10 +162,7 @@ async fn reserve_address_attempt(
     meta: &RequestMeta,
     at: DateTime<Utc>,
 ) -> Result<(String, rate_limit::Reservation), AppError> {
-    let ip_key = format!(
-        "sign_in_failures:ip:{}",
-        meta.ip.as_deref().unwrap_or("unknown")
-    );
+    let ip_key = blocked_addresses::counter_key(meta);
     let reservation = rate_limit::reserve(
         db,
         &ip_key,
@@ -174,6 +172,13 @@ async fn reserve_address_attempt(
     )
     .await?;
     if !reservation.allowed {
+        blocked_addresses::record_if_just_blocked(
+            db,
+            meta,
+            reservation.count,
+            config.sign_in_rate_limit,
+        )
+        .await?;
         return Err(AppError::TooManyRequests {
             message: "Too many failed sign-in attempts from this address. Try again later.".into(),
             retry_after_secs: reservation.retry_after_secs,

@@ -7,6 +7,7 @@ pub mod account_tokens;
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod blocked_addresses;
 pub mod dashboard;
 pub mod emails;
 pub mod events;

@@ -13,6 +13,8 @@ use std::time::Duration;
 pub struct Reservation {
     /// Within the limit: go ahead.
     pub allowed: bool,
+    /// The hits counted in this window, this one included (`limit + 1` is the first refused).
+    pub count: i64,
     /// The window this reservation was counted in (what `refund` takes back from).
     pub window_start: DateTime<Utc>,
     /// Seconds until the window ends (the `Retry-After` of a refusal), at least 1.
@@ -56,6 +58,7 @@ pub async fn reserve(
     let ends = row.window_start + length;
     Ok(Reservation {
         allowed: row.count <= limit,
+        count: row.count,
         window_start: row.window_start,
         retry_after_secs: (ends - now).num_seconds().max(1) as u64,
     })
