@@ -77,21 +77,19 @@ fn BlockedTable(
         })
         .collect_view();
     view! {
-        <section class="card">
-            <div class="table-wrap">
-                <table class="table stackable">
-                    <caption class="sr-only">"Blocked addresses, the most attempts first (times in UTC)"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Address"</th>
-                            <th scope="col">"Failed attempts"</th>
-                            <th scope="col">"Blocked until"</th>
-                            <th scope="col"><span class="sr-only">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+        <section class="card table-card" aria-label="Blocked addresses">
+            <table class="table stackable">
+                <caption class="sr-only">"Blocked addresses, the most attempts first (times in UTC)"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Address"</th>
+                        <th scope="col">"Failed attempts"</th>
+                        <th scope="col">"Blocked until"</th>
+                        <th scope="col"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
         </section>
     }
 }
