@@ -8,6 +8,7 @@
 //! own users (`users::unlock`).
 
 use super::audit::{self, AuditEntry};
+use super::rate_limit;
 use crate::domain::blocked_address::BlockedAddress;
 use crate::domain::Role;
 use crate::server::auth::Principal;
@@ -73,7 +74,7 @@ struct CounterRow {
 }
 
 fn window_length(config: &Config) -> chrono::Duration {
-    chrono::Duration::from_std(config.sign_in_rate_window).unwrap_or(chrono::Duration::minutes(5))
+    rate_limit::window_length(config.sign_in_rate_window)
 }
 
 /// `GET /v2/blocked_addresses`: the addresses over the limit in their current window, the most

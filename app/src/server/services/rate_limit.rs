@@ -27,7 +27,8 @@ struct CounterRow {
     window_start: DateTime<Utc>,
 }
 
-fn window_length(window: Duration) -> chrono::Duration {
+/// A window as chrono counts it (5 minutes if it doesn't fit).
+pub(crate) fn window_length(window: Duration) -> chrono::Duration {
     chrono::Duration::from_std(window).unwrap_or(chrono::Duration::minutes(5))
 }
 
