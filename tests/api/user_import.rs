@@ -204,3 +204,75 @@ async fn an_upload_form_imports_and_roles_decide_who_may() {
     assert_eq!(created["data"][0]["attributes"]["phone"], "+30 210 0000000");
     assert_eq!(created["data"][0]["attributes"]["verified"], false);
 }
+
+/// A file of several chunks (the import checks and writes 500 rows at a time): a bad row in the
+/// last chunk, after clean chunks were already written inside the transaction, leaves nothing
+/// behind; duplicates are found across chunks, and a username taken by an existing user too.
+#[tokio::test]
+async fn a_bad_row_after_written_chunks_leaves_nothing_behind() {
+    let (app, _, _, admin) = setup().await;
+    let users_before = app.count("users").await;
+    let tokens_before = app.count("user_tokens").await;
+    let rows = |last: &str| {
+        let mut csv = String::from("email,username,first_name\r\n");
+        for n in 1..=1_199 {
+            csv.push_str(&format!("bulk{n}@alpha.example,bulk{n},Bulk\r\n"));
+        }
+        csv.push_str(last);
+        csv
+    };
+    let bad = rows(
+        "BULK2@alpha.example,other,Dup\r\n\
+         fresh@alpha.example,bulk7,Dup\r\n\
+         taken@alpha.example,known@alpha.example,Taken\r\n",
+    );
+    let body = assert_error(import(&app, &admin, &bad, false).await, 422).await;
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            "rows[1201].email",
+            "rows[1202].username",
+            "rows[1203].username"
+        ],
+        "{body}"
+    );
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("row 3"));
+    assert_eq!(app.count("users").await, users_before, "rolled back whole");
+    assert_eq!(app.count("user_tokens").await, tokens_before);
+    assert_eq!(app.count("outbox_messages").await, 0);
+    assert_eq!(app.audited("user.import").await, 0);
+
+    let fixed = rows("last@alpha.example,last,Last\r\n");
+    let done = import(&app, &admin, &fixed, false).await;
+    assert_eq!(done.status(), 200);
+    let report: Value = done.json().await.unwrap();
+    assert_eq!(
+        report["data"],
+        json!({"created": 1200, "updated": 0, "errors": []})
+    );
+    assert_eq!(app.count("users").await, users_before + 1200);
+    assert_eq!(app.count("user_tokens").await, tokens_before + 1200);
+    assert_eq!(app.count("outbox_messages").await, 1200);
+    // Each invitation's link works: the one of a row in the last chunk opens its page.
+    let token = app
+        .emailed_token("last@alpha.example", "/invitation/")
+        .await;
+    let invitation = app
+        .client
+        .get(app.url(&format!("/auth/invitation?invitation_token={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invitation.status(), 200);
+    let invitation: Value = invitation.json().await.unwrap();
+    assert_eq!(invitation["email"], "last@alpha.example");
+}

@@ -439,13 +439,7 @@ pub async fn import_users(
     let bytes = file
         .filter(|b| !b.is_empty())
         .ok_or_else(|| ui::fail(AppError::invalid("file", "choose a CSV file")))?;
-    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-        ui::fail(AppError::invalid(
-            "file",
-            "is not UTF-8 text (save it as \"CSV UTF-8\")",
-        ))
-    })?;
-    let report = user_import::import_users(&state.db, &state.config, &principal, &text, dry_run)
+    let report = user_import::import_users(&state.db, &state.config, &principal, &bytes, dry_run)
         .await
         .map_err(ui::fail)?;
     if !report.errors.is_empty() {

@@ -51,64 +51,90 @@ mod tests {
 /// Reads RFC 4180 CSV: quoted cells (with `""` for a quote, and line breaks inside), CRLF or LF
 /// line ends, a UTF-8 byte-order mark ignored. Answers the records; an unterminated quote is an
 /// error naming the line it started on.
+#[cfg(test)]
 pub fn parse(text: &str) -> Result<Vec<Vec<String>>, String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut cell = String::new();
-    let mut chars = text.chars().peekable();
-    let mut line = 1;
-    let mut quoted_since = None;
-    let mut at_cell_start = true;
-    while let Some(c) = chars.next() {
-        if quoted_since.is_some() {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    cell.push('"');
-                }
-                '"' => quoted_since = None,
-                c => {
-                    if c == '\n' {
-                        line += 1;
+    Records::new(text).collect()
+}
+
+/// The records of a CSV text one at a time (see `parse`), so that a large file is never held twice
+/// over in cells. After an error it ends.
+#[derive(Clone)]
+pub struct Records<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    line: usize,
+    failed: bool,
+}
+
+impl<'a> Records<'a> {
+    pub fn new(text: &'a str) -> Records<'a> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        Records {
+            chars: text.chars().peekable(),
+            line: 1,
+            failed: false,
+        }
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Result<Vec<String>, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.chars.peek().is_none() {
+            return None;
+        }
+        let mut record = Vec::new();
+        let mut cell = String::new();
+        let mut quoted_since = None;
+        let mut at_cell_start = true;
+        while let Some(c) = self.chars.next() {
+            if quoted_since.is_some() {
+                match c {
+                    '"' if self.chars.peek() == Some(&'"') => {
+                        self.chars.next();
+                        cell.push('"');
                     }
+                    '"' => quoted_since = None,
+                    c => {
+                        if c == '\n' {
+                            self.line += 1;
+                        }
+                        cell.push(c);
+                    }
+                }
+                continue;
+            }
+            match c {
+                '"' if at_cell_start => {
+                    quoted_since = Some(self.line);
+                    at_cell_start = false;
+                }
+                ',' => {
+                    record.push(std::mem::take(&mut cell));
+                    at_cell_start = true;
+                }
+                '\r' if self.chars.peek() == Some(&'\n') => {}
+                '\n' | '\r' => {
+                    record.push(cell);
+                    self.line += 1;
+                    return Some(Ok(record));
+                }
+                c => {
                     cell.push(c);
+                    at_cell_start = false;
                 }
             }
-            continue;
         }
-        match c {
-            '"' if at_cell_start => {
-                quoted_since = Some(line);
-                at_cell_start = false;
-            }
-            ',' => {
-                record.push(std::mem::take(&mut cell));
-                at_cell_start = true;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => {
-                record.push(std::mem::take(&mut cell));
-                records.push(std::mem::take(&mut record));
-                line += 1;
-                at_cell_start = true;
-            }
-            c => {
-                cell.push(c);
-                at_cell_start = false;
-            }
+        if let Some(start) = quoted_since {
+            self.failed = true;
+            return Some(Err(format!(
+                "a quoted cell that starts on line {start} never ends"
+            )));
         }
-    }
-    if let Some(start) = quoted_since {
-        return Err(format!(
-            "a quoted cell that starts on line {start} never ends"
-        ));
-    }
-    if !cell.is_empty() || !record.is_empty() {
+        // The last line without a line end.
         record.push(cell);
-        records.push(record);
+        Some(Ok(record))
     }
-    Ok(records)
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `@`, or `+` / `-` not followed by a number),

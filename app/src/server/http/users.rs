@@ -532,9 +532,9 @@ async fn import(
     Query(query): Query<ImportQuery>,
     request: axum::extract::Request,
 ) -> Result<Json<One<ImportReport>>, AppError> {
-    let text = import_text(&state, request).await?;
+    let file = import_file(&state, request).await?;
     let report =
-        user_import::import_users(&state.db, &state.config, &principal, &text, query.dry_run)
+        user_import::import_users(&state.db, &state.config, &principal, &file, query.dry_run)
             .await?;
     if !query.dry_run && !report.errors.is_empty() {
         return Err(AppError::Invalid(
@@ -553,12 +553,11 @@ async fn import(
     Ok(Json(One { data: report }))
 }
 
-/// The CSV of an import request: the body itself, or the `file` part of a form upload. It must be
-/// UTF-8 (a spreadsheet's "CSV UTF-8"); anything else is a 422 rather than mangled names.
-async fn import_text(
+/// The CSV of an import request: the body itself, or the `file` part of a form upload.
+async fn import_file(
     state: &AppState,
     request: axum::extract::Request,
-) -> Result<String, AppError> {
+) -> Result<axum::body::Bytes, AppError> {
     use axum::extract::FromRequest;
     let content_type = request
         .headers()
@@ -566,7 +565,7 @@ async fn import_text(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let bytes = if content_type.starts_with("multipart/form-data") {
+    Ok(if content_type.starts_with("multipart/form-data") {
         let mut form = axum::extract::Multipart::from_request(request, state)
             .await
             .map_err(|e| AppError::BadRequest(format!("The upload can't be read: {e}")))?;
@@ -592,9 +591,7 @@ async fn import_text(
         return Err(AppError::UnsupportedMediaType(
             "Send the CSV as text/csv, or as the `file` of a multipart/form-data upload.".into(),
         ));
-    };
-    String::from_utf8(bytes.to_vec())
-        .map_err(|_| AppError::invalid("file", "is not UTF-8 text (save it as \"CSV UTF-8\")"))
+    })
 }
 
 /// The CSV columns: the read model's, flat.

@@ -102,6 +102,43 @@ pub async fn issue_with_data(
     Ok((new.raw, expires_at))
 }
 
+/// Fresh tokens of `purpose` for users created in this same transaction, in one statement (an
+/// import's invitations): they have no earlier token to replace. Answers the raw values in the
+/// order of `user_ids`.
+pub async fn issue_for_new_users(
+    exec: &mut Exec<'_>,
+    user_ids: &[&str],
+    purpose: Purpose,
+) -> Result<Vec<String>, sqlx::Error> {
+    let at = now();
+    let expires_at = at + purpose.lifetime();
+    let mut raws = Vec::new();
+    let mut sql = Sql::new(
+        "INSERT INTO user_tokens (id, user_id, purpose, token_hash, data, expires_at, created_at) VALUES ",
+    );
+    for (i, user_id) in user_ids.iter().enumerate() {
+        let new = token::generate();
+        sql.push(if i == 0 { "(" } else { ", (" })
+            .push_bind(new_id())
+            .push(", ")
+            .push_bind(*user_id)
+            .push(", ")
+            .push_bind(purpose.as_str())
+            .push(", ")
+            .push_bind(new.hash)
+            .push(", NULL, ")
+            .push_bind(expires_at)
+            .push(", ")
+            .push_bind(at)
+            .push(")");
+        raws.push(new.raw);
+    }
+    if !raws.is_empty() {
+        exec.execute(&sql).await?;
+    }
+    Ok(raws)
+}
+
 /// A live token: unspent and unexpired.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct LiveToken {

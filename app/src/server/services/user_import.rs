@@ -14,6 +14,7 @@ use crate::server::auth::Principal;
 use crate::server::csv;
 use crate::server::db::{new_id, now, Db, Exec, Sql};
 use crate::server::{AppError, Config};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -27,7 +28,9 @@ const IGNORED_COLUMNS: [&str; 5] = [
     "updated_at",
     "last_sign_in_at",
 ];
-/// Emails looked up per query.
+/// Rows checked and written together: one lookup of their emails, one of their usernames, and
+/// one multi-row INSERT each for their users, invitations and emails. 500 users of 24 columns stay
+/// far below SQLite's limit of bound parameters.
 const CHUNK: usize = 500;
 
 /// A checked row, ready to write.
@@ -42,14 +45,23 @@ struct Existing {
     email: String,
 }
 
-/// Checks the file; with `dry_run` (or any error) writes nothing and answers the report, else
-/// applies every row in one transaction.
+#[derive(sqlx::FromRow)]
+struct TakenUsername {
+    id: String,
+    username: String,
+}
+
+/// Checks the file a chunk of rows at a time; with `dry_run` it writes nothing and answers the
+/// report. Otherwise it checks inside one write transaction and writes each clean chunk as it
+/// goes: the first bad row stops the writing (the rest is still checked, so that the report names
+/// every bad row) and the transaction is rolled back, so it is all rows or none. Memory stays at
+/// one chunk of rows plus the file's own emails and usernames, whatever the file's size.
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, dry_run))]
 pub async fn import_users(
     db: &Db,
     config: &Config,
     principal: &Principal,
-    text: &str,
+    file: &[u8],
     dry_run: bool,
 ) -> Result<ImportReport, AppError> {
     if principal.role == Role::User {
@@ -57,56 +69,170 @@ pub async fn import_users(
             "Only an Admin can import users.".into(),
         ));
     }
-    let records = csv::parse(text).map_err(|m| AppError::invalid("file", m))?;
-    let mut records = records.into_iter();
+    let text = std::str::from_utf8(file)
+        .map_err(|_| AppError::invalid("file", "is not UTF-8 text (save it as \"CSV UTF-8\")"))?;
+    let mut records = csv::Records::new(text);
     let header: Vec<String> = records
         .next()
         .ok_or_else(|| AppError::invalid("file", "is empty: it needs a header line and rows"))?
+        .map_err(|m| AppError::invalid("file", m))?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     let columns = check_header(&header)?;
-    let rows: Vec<(usize, Vec<String>)> = records
-        .enumerate()
-        .map(|(i, record)| (i + 2, record))
-        .filter(|(_, record)| record.iter().any(|cell| !cell.trim().is_empty()))
-        .collect();
-    if rows.is_empty() {
+    // A first read that only counts: a file that is unreadable or too long is refused whole,
+    // before any row is looked up.
+    let mut row_count = 0;
+    for record in records.clone() {
+        if is_blank(&record.map_err(|m| AppError::invalid("file", m))?) {
+            continue;
+        }
+        row_count += 1;
+    }
+    if row_count == 0 {
         return Err(AppError::invalid("file", "has a header but no rows"));
     }
-    if rows.len() > MAX_ROWS {
+    if row_count > MAX_ROWS {
         return Err(AppError::invalid(
             "file",
-            format!(
-                "has {} rows; import at most {MAX_ROWS} at a time",
-                rows.len()
-            ),
+            format!("has {row_count} rows; import at most {MAX_ROWS} at a time"),
         ));
     }
+    // Numbered as lines of a file without quoted line breaks: the header is row 1.
+    let mut rows = records
+        .enumerate()
+        .filter_map(|(i, record)| record.ok().map(|record| (i + 2, record)))
+        .filter(|(_, record)| !is_blank(record));
+    let mut check = Check::new(principal, header.len(), columns);
 
-    let mut conn = db.conn().await?;
-    let mut exec = conn.exec();
-    let mut report = ImportReport::default();
-    let mut plans = Vec::with_capacity(rows.len());
-    let mut parsed = Vec::with_capacity(rows.len());
-    let mut first_row_of_email: HashMap<String, usize> = HashMap::new();
-    for (row, record) in rows {
-        let mut input = UserInput::default();
-        let mut row_ok = true;
-        if record.len() > header.len() {
-            report.errors.push(RowError {
-                row,
-                field: "file".into(),
-                message: format!(
-                    "has {} cells; the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-            });
-            row_ok = false;
+    if dry_run {
+        let mut conn = db.conn().await?;
+        let mut exec = conn.exec();
+        while let Some(chunk) = next_chunk(&mut rows) {
+            check.chunk(&mut exec, chunk).await?;
         }
-        for (cell, column) in record.iter().zip(&columns) {
-            let Some(key) = column else { continue };
+        return Ok(check.finish());
+    }
+
+    let mut tx = db.begin().await?;
+    let mut exec = tx.exec();
+    let mut names = OrganizationNames::default();
+    let at = now();
+    while let Some(chunk) = next_chunk(&mut rows) {
+        let plans = check.chunk(&mut exec, chunk).await?;
+        if check.report.errors.is_empty() {
+            write_chunk(&mut exec, config, principal, plans, &mut names, at).await?;
+        }
+    }
+    let report = check.finish();
+    if !report.errors.is_empty() {
+        // Dropping the transaction rolls back what the clean chunks before the first error wrote.
+        return Ok(report);
+    }
+    audit::record(
+        &mut exec,
+        AuditEntry::by(principal, "user.import", "users", None).with_changes(json!({
+            "created": report.created,
+            "updated": report.updated,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    outbox::wake();
+    Ok(report)
+}
+
+fn is_blank(record: &[String]) -> bool {
+    record.iter().all(|cell| cell.trim().is_empty())
+}
+
+fn next_chunk(
+    rows: &mut impl Iterator<Item = (usize, Vec<String>)>,
+) -> Option<Vec<(usize, Vec<String>)>> {
+    let chunk: Vec<_> = rows.take(CHUNK).collect();
+    (!chunk.is_empty()).then_some(chunk)
+}
+
+/// A row as read from the file, before the database is asked about it.
+struct ReadRow {
+    row: usize,
+    email: String,
+    input: UserInput,
+    /// No error so far (cells, formulas, the email's first appearance in the file).
+    ok: bool,
+}
+
+/// A row that passed the checks before its username's: written unless that one fails.
+struct Candidate {
+    row: usize,
+    /// The user the row updates.
+    current_id: Option<String>,
+    valid: ValidUser,
+    /// Whether its username is looked up (a clean row, not already the file's duplicate).
+    look_up_username: bool,
+    errors: Vec<(&'static str, String)>,
+    ok: bool,
+}
+
+/// What the check carries from chunk to chunk: the file's own emails and usernames (a duplicate
+/// is named with the row it first appeared on), the organizations already looked up, the report.
+struct Check<'a> {
+    principal: &'a Principal,
+    header_len: usize,
+    columns: Vec<Option<&'static str>>,
+    first_row_of_email: HashMap<String, usize>,
+    first_row_of_username: HashMap<String, usize>,
+    visible_organizations: HashMap<String, bool>,
+    report: ImportReport,
+}
+
+impl<'a> Check<'a> {
+    fn new(
+        principal: &'a Principal,
+        header_len: usize,
+        columns: Vec<Option<&'static str>>,
+    ) -> Self {
+        Check {
+            principal,
+            header_len,
+            columns,
+            first_row_of_email: HashMap::new(),
+            first_row_of_username: HashMap::new(),
+            visible_organizations: HashMap::new(),
+            report: ImportReport::default(),
+        }
+    }
+
+    fn finish(mut self) -> ImportReport {
+        self.report.errors.sort_by_key(|e| e.row);
+        self.report
+    }
+
+    fn error(&mut self, row: usize, field: &str, message: impl Into<String>) {
+        self.report.errors.push(RowError {
+            row,
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// The cells of one row, and whether its email already appeared in the file.
+    fn read(&mut self, row: usize, record: Vec<String>) -> ReadRow {
+        let mut input = UserInput::default();
+        let mut ok = true;
+        if record.len() > self.header_len {
+            let message = format!(
+                "has {} cells; the header has {}",
+                record.len(),
+                self.header_len
+            );
+            self.error(row, "file", message);
+            ok = false;
+        }
+        for (i, cell) in record.iter().enumerate() {
+            let Some(Some(key)) = self.columns.get(i).copied() else {
+                continue;
+            };
             // A blank cell says nothing: the default for a new user, the current value otherwise.
             if cell.trim().is_empty() {
                 continue;
@@ -114,66 +240,129 @@ pub async fn import_users(
             match csv::unguard_cell(cell) {
                 Ok(value) => input.set(key, value),
                 Err(message) => {
-                    report.errors.push(RowError {
-                        row,
-                        field: key.to_string(),
-                        message,
-                    });
-                    row_ok = false;
+                    self.error(row, key, message);
+                    ok = false;
                 }
             }
         }
         let email = input.get("email").unwrap_or("").trim().to_lowercase();
         if !email.is_empty() {
-            if let Some(first) = first_row_of_email.get(&email) {
-                report.errors.push(RowError {
-                    row,
-                    field: "email".into(),
-                    message: format!("appears twice in the file (row {first} too)"),
-                });
-                row_ok = false;
+            if let Some(first) = self.first_row_of_email.get(&email) {
+                let message = format!("appears twice in the file (row {first} too)");
+                self.error(row, "email", message);
+                ok = false;
             } else {
-                first_row_of_email.insert(email.clone(), row);
+                self.first_row_of_email.insert(email.clone(), row);
             }
         }
-        parsed.push((row, email, input, row_ok));
-    }
-
-    // Who the emails already belong to, a chunk at a time (an index lookup each).
-    let emails: Vec<&str> = parsed
-        .iter()
-        .map(|(_, email, _, _)| email.as_str())
-        .filter(|e| !e.is_empty())
-        .collect();
-    let mut existing: HashMap<String, String> = HashMap::new();
-    for chunk in emails.chunks(CHUNK) {
-        let mut sql = Sql::new("SELECT id, email FROM users WHERE lower(email) IN (");
-        for (i, email) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.push_bind(*email);
-        }
-        sql.push(")");
-        for row in exec.fetch_all::<Existing>(&sql).await? {
-            existing.insert(row.email.to_lowercase(), row.id);
+        ReadRow {
+            row,
+            email,
+            input,
+            ok,
         }
     }
 
-    let mut visible_organizations: HashMap<String, bool> = HashMap::new();
-    let mut usernames: HashMap<String, usize> = HashMap::new();
-    for (row, email, input, row_ok) in parsed {
+    /// Checks one chunk of rows: its errors go into the report, its clean rows come back planned.
+    async fn chunk(
+        &mut self,
+        exec: &mut Exec<'_>,
+        chunk: Vec<(usize, Vec<String>)>,
+    ) -> Result<Vec<Planned>, AppError> {
+        let read: Vec<ReadRow> = chunk
+            .into_iter()
+            .map(|(row, record)| self.read(row, record))
+            .collect();
+        // A duplicate's email is already refused; during an import it could also name a user
+        // that an earlier chunk of this same file created.
+        let emails: Vec<String> = read
+            .iter()
+            .filter(|r| {
+                !r.email.is_empty() && self.first_row_of_email.get(&r.email) == Some(&r.row)
+            })
+            .map(|r| r.email.clone())
+            .collect();
+        let existing = existing_users(exec, emails).await?;
+
+        let mut candidates = Vec::with_capacity(read.len());
+        for read in read {
+            if let Some(candidate) = self.check_row(exec, read, &existing).await? {
+                candidates.push(candidate);
+            }
+        }
+
+        let usernames: Vec<String> = candidates
+            .iter()
+            .filter(|c| c.look_up_username)
+            .filter_map(|c| c.valid.get("username"))
+            .map(str::to_lowercase)
+            .collect();
+        let taken = taken_usernames(exec, usernames).await?;
+        let mut plans = Vec::with_capacity(candidates.len());
+        for mut candidate in candidates {
+            if candidate.look_up_username {
+                let username = candidate
+                    .valid
+                    .get("username")
+                    .unwrap_or_default()
+                    .to_lowercase();
+                if taken
+                    .get(&username)
+                    .is_some_and(|owner| Some(owner) != candidate.current_id.as_ref())
+                {
+                    candidate
+                        .errors
+                        .push(("username", "has already been taken".to_string()));
+                }
+            }
+            if !candidate.errors.is_empty() {
+                for (field, message) in candidate.errors {
+                    self.error(candidate.row, field, message);
+                }
+                continue;
+            }
+            if !candidate.ok {
+                continue;
+            }
+            match candidate.current_id {
+                Some(id) => {
+                    self.report.updated += 1;
+                    plans.push(Planned::Update {
+                        id,
+                        valid: candidate.valid,
+                    });
+                }
+                None => {
+                    self.report.created += 1;
+                    plans.push(Planned::Create(candidate.valid));
+                }
+            }
+        }
+        Ok(plans)
+    }
+
+    /// The checks of one row up to its username's (which the chunk looks up at once); `None` when
+    /// it already failed in a way that says all there is to say.
+    async fn check_row(
+        &mut self,
+        exec: &mut Exec<'_>,
+        read: ReadRow,
+        existing: &HashMap<String, String>,
+    ) -> Result<Option<Candidate>, AppError> {
+        let ReadRow {
+            row,
+            email,
+            input,
+            ok,
+        } = read;
+        let principal = self.principal;
         let current = match existing.get(&email) {
-            Some(id) => match users::manageable(&mut exec, principal, id).await? {
+            Some(id) => match users::manageable(exec, principal, id).await? {
                 Some(user) => Some(user),
                 None => {
                     // Someone else's user, or one the caller may not change: the address is taken.
-                    report.errors.push(RowError {
-                        row,
-                        field: "email".into(),
-                        message: "has already been taken".into(),
-                    });
-                    continue;
+                    self.error(row, "email", "has already been taken");
+                    return Ok(None);
                 }
             },
             None => None,
@@ -195,13 +384,13 @@ pub async fn import_users(
             Err(errors) => {
                 // A username the row doesn't give comes from the email: its error is the email's.
                 let derived = input.get("username").is_none();
-                report.errors.extend(
+                self.report.errors.extend(
                     errors
                         .into_iter()
                         .filter(|e| !(derived && e.field == "user.username"))
                         .map(|e| row_error(row, e)),
                 );
-                continue;
+                return Ok(None);
             }
         };
         let mut errors = Vec::new();
@@ -229,12 +418,13 @@ pub async fn import_users(
             }
         }
         if let Some(organization_id) = valid.get("organization_id") {
-            let visible = match visible_organizations.get(organization_id) {
+            let visible = match self.visible_organizations.get(organization_id) {
                 Some(visible) => *visible,
                 None => {
                     let visible = uuid::Uuid::parse_str(organization_id).is_ok()
-                        && organizations::is_visible(&mut exec, principal, organization_id).await?;
-                    visible_organizations.insert(organization_id.to_string(), visible);
+                        && organizations::is_visible(exec, principal, organization_id).await?;
+                    self.visible_organizations
+                        .insert(organization_id.to_string(), visible);
                     visible
                 }
             };
@@ -246,56 +436,75 @@ pub async fn import_users(
             }
         }
         let username = valid.get("username").unwrap_or_default().to_lowercase();
-        if !row_ok {
+        let mut look_up_username = false;
+        if !ok {
             // Its email is already refused (a duplicate's username is the same duplicate).
-        } else if let Some(first) = usernames.get(&username) {
+        } else if let Some(first) = self.first_row_of_username.get(&username) {
             errors.push((
                 "username",
                 format!("appears twice in the file (row {first} too)"),
             ));
         } else {
-            usernames.insert(username.clone(), row);
-            let mut taken = Sql::new("SELECT COUNT(*) FROM users WHERE lower(username) = ");
-            taken.push_bind(&username);
-            if let Some(user) = &current {
-                taken.push(" AND id <> ").push_bind(&user.id);
-            }
-            if exec.fetch_count(&taken).await? > 0 {
-                errors.push(("username", "has already been taken".to_string()));
-            }
+            self.first_row_of_username.insert(username, row);
+            look_up_username = true;
         }
-        if !errors.is_empty() {
-            report
-                .errors
-                .extend(errors.into_iter().map(|(field, message)| RowError {
-                    row,
-                    field: field.into(),
-                    message,
-                }));
-            continue;
-        }
-        if !row_ok {
-            continue;
-        }
-        match current {
-            Some(user) => {
-                report.updated += 1;
-                plans.push(Planned::Update { id: user.id, valid });
-            }
-            None => {
-                report.created += 1;
-                plans.push(Planned::Create(valid));
-            }
-        }
+        Ok(Some(Candidate {
+            row,
+            current_id: current.map(|user| user.id),
+            valid,
+            look_up_username,
+            errors,
+            ok,
+        }))
     }
-    // The reading connection goes back to the pool before the write transaction takes one.
-    drop(conn);
-    report.errors.sort_by_key(|e| e.row);
-    if dry_run || !report.errors.is_empty() {
-        return Ok(report);
+}
+
+/// Who the emails already belong to (lower-cased email to user id), in one indexed lookup.
+async fn existing_users(
+    exec: &mut Exec<'_>,
+    emails: Vec<String>,
+) -> Result<HashMap<String, String>, AppError> {
+    if emails.is_empty() {
+        return Ok(HashMap::new());
     }
-    apply(db, config, principal, plans, &report).await?;
-    Ok(report)
+    let mut sql = Sql::new("SELECT id, email FROM users WHERE lower(email) IN (");
+    push_list(&mut sql, emails);
+    Ok(exec
+        .fetch_all::<Existing>(&sql)
+        .await?
+        .into_iter()
+        .map(|row| (row.email.to_lowercase(), row.id))
+        .collect())
+}
+
+/// Which of the (lower-cased) usernames are taken, and by whom (username to user id).
+async fn taken_usernames(
+    exec: &mut Exec<'_>,
+    usernames: Vec<String>,
+) -> Result<HashMap<String, String>, AppError> {
+    if usernames.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql =
+        Sql::new("SELECT id, lower(username) AS username FROM users WHERE lower(username) IN (");
+    push_list(&mut sql, usernames);
+    Ok(exec
+        .fetch_all::<TakenUsername>(&sql)
+        .await?
+        .into_iter()
+        .map(|row| (row.username, row.id))
+        .collect())
+}
+
+/// `$1, $2, …)`: the bound values of an `IN (` list, and its end.
+fn push_list(sql: &mut Sql, values: Vec<String>) {
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push_bind(value);
+    }
+    sql.push(")");
 }
 
 /// Which user attribute each column fills (`None`: a column of our export that is read past).
@@ -345,96 +554,88 @@ fn row_error(row: usize, error: FieldError) -> RowError {
     }
 }
 
-/// Writes every planned row, their invitations and one audit event, in one transaction.
-async fn apply(
-    db: &Db,
-    config: &Config,
-    principal: &Principal,
-    plans: Vec<Planned>,
-    report: &ImportReport,
-) -> Result<(), AppError> {
-    let at = now();
-    let mut tx = db.begin().await?;
-    let mut exec = tx.exec();
-    let mut organization_names: HashMap<String, String> = HashMap::new();
-    for plan in plans {
-        match plan {
-            Planned::Update { id, valid } => {
-                users::write_attributes(&mut exec, &id, &valid, at).await?;
-            }
-            Planned::Create(valid) => {
-                let id = new_id();
-                let account = users::NewAccount {
-                    id: &id,
-                    password_hash: None,
-                    confirmed_at: None,
-                    invited_by: Some(&principal.user_id),
-                    at,
-                };
-                users::insert_attributes(&mut exec, account, &valid).await?;
-                invite(
-                    &mut exec,
-                    config,
-                    principal,
-                    &id,
-                    &valid,
-                    &mut organization_names,
-                )
-                .await?;
-            }
+/// The names of the organizations invitations are sent for, looked up once each.
+#[derive(Default)]
+struct OrganizationNames(HashMap<String, String>);
+
+impl OrganizationNames {
+    async fn get(&mut self, exec: &mut Exec<'_>, id: &str) -> Result<&str, AppError> {
+        if !self.0.contains_key(id) {
+            let (name,): (String,) = exec
+                .fetch_optional(&Sql::new("SELECT name FROM organizations WHERE id = $1").bind(id))
+                .await?
+                .ok_or_else(|| AppError::not_found("Organization"))?;
+            self.0.insert(id.to_string(), name);
         }
+        Ok(&self.0[id])
     }
-    audit::record(
-        &mut exec,
-        AuditEntry::by(principal, "user.import", "users", None).with_changes(json!({
-            "created": report.created,
-            "updated": report.updated,
-        })),
-    )
-    .await?;
-    tx.commit().await?;
-    outbox::wake();
-    Ok(())
 }
 
-/// The invitation of an imported user.
-async fn invite(
+/// Writes one chunk's rows: the updates one by one, the new users, their invitation tokens and
+/// their invitation emails a statement each.
+async fn write_chunk(
     exec: &mut Exec<'_>,
     config: &Config,
     principal: &Principal,
-    user_id: &str,
-    valid: &ValidUser,
-    organization_names: &mut HashMap<String, String>,
+    plans: Vec<Planned>,
+    names: &mut OrganizationNames,
+    at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let organization_id = valid.get("organization_id").unwrap_or_default().to_string();
-    if !organization_names.contains_key(&organization_id) {
-        let (name,): (String,) = exec
-            .fetch_optional(
-                &Sql::new("SELECT name FROM organizations WHERE id = $1").bind(&organization_id),
-            )
-            .await?
-            .ok_or_else(|| AppError::not_found("Organization"))?;
-        organization_names.insert(organization_id.clone(), name);
+    let mut created = Vec::new();
+    for plan in plans {
+        match plan {
+            Planned::Update { id, valid } => users::write_attributes(exec, &id, &valid, at).await?,
+            Planned::Create(valid) => created.push((new_id(), valid)),
+        }
     }
-    let (raw, _) = account_tokens::issue(exec, user_id, Purpose::Invitation).await?;
-    let link = config.link(&format!("{}{raw}", Purpose::Invitation.page()));
-    let name = [valid.get("first_name"), valid.get("last_name")]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let email = emails::invitation(
-        &Recipient {
-            user_id,
-            organization_id: &organization_id,
-            email: valid.get("email").unwrap_or_default(),
-            name: Some(&name),
-        },
-        &principal.email,
-        &organization_names[&organization_id],
-        valid.role().as_str(),
-        &link,
-    );
-    outbox::enqueue(exec, email).await?;
+    if created.is_empty() {
+        return Ok(());
+    }
+    let accounts: Vec<_> = created
+        .iter()
+        .map(|(id, valid)| {
+            let account = users::NewAccount {
+                id,
+                password_hash: None,
+                confirmed_at: None,
+                invited_by: Some(&principal.user_id),
+                at,
+            };
+            (account, valid)
+        })
+        .collect();
+    users::insert_many(exec, &accounts).await?;
+    let user_ids: Vec<&str> = created.iter().map(|(id, _)| id.as_str()).collect();
+    let tokens = account_tokens::issue_for_new_users(exec, &user_ids, Purpose::Invitation).await?;
+    let full_names: Vec<String> = created
+        .iter()
+        .map(|(_, valid)| {
+            [valid.get("first_name"), valid.get("last_name")]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let mut invitations = Vec::with_capacity(created.len());
+    for (i, (id, valid)) in created.iter().enumerate() {
+        let (raw, name) = (&tokens[i], &full_names[i]);
+        let organization_id = valid.get("organization_id").unwrap_or_default();
+        let organization = names.get(exec, organization_id).await?.to_string();
+        let link = config.link(&format!("{}{raw}", Purpose::Invitation.page()));
+        invitations.push(emails::invitation(
+            &Recipient {
+                user_id: id,
+                organization_id,
+                email: valid.get("email").unwrap_or_default(),
+                name: Some(name),
+            },
+            &principal.email,
+            &organization,
+            valid.role().as_str(),
+            &link,
+        ));
+    }
+    outbox::enqueue_many(exec, invitations).await?;
     Ok(())
 }
