@@ -40,15 +40,9 @@ enum Planned {
 }
 
 #[derive(sqlx::FromRow)]
-struct Existing {
+struct Holder {
     id: String,
-    email: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct TakenUsername {
-    id: String,
-    username: String,
+    value: String,
 }
 
 /// Checks the file a chunk of rows at a time; with `dry_run` it writes nothing and answers the
@@ -282,7 +276,7 @@ impl<'a> Check<'a> {
             })
             .map(|r| r.email.clone())
             .collect();
-        let existing = existing_users(exec, emails).await?;
+        let existing = holders(exec, "email", emails).await?;
 
         let mut candidates = Vec::with_capacity(read.len());
         for read in read {
@@ -297,7 +291,7 @@ impl<'a> Check<'a> {
             .filter_map(|c| c.valid.get("username"))
             .map(str::to_lowercase)
             .collect();
-        let taken = taken_usernames(exec, usernames).await?;
+        let taken = holders(exec, "username", usernames).await?;
         let mut plans = Vec::with_capacity(candidates.len());
         for mut candidate in candidates {
             if candidate.look_up_username {
@@ -459,40 +453,25 @@ impl<'a> Check<'a> {
     }
 }
 
-/// Who the emails already belong to (lower-cased email to user id), in one indexed lookup.
-async fn existing_users(
+/// Which users hold these lower-cased values of `column` (`email` or `username`, both indexed on
+/// `lower(..)`): value to user id, in one lookup.
+async fn holders(
     exec: &mut Exec<'_>,
-    emails: Vec<String>,
+    column: &'static str,
+    values: Vec<String>,
 ) -> Result<HashMap<String, String>, AppError> {
-    if emails.is_empty() {
+    if values.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut sql = Sql::new("SELECT id, email FROM users WHERE lower(email) IN (");
-    push_list(&mut sql, emails);
+    let mut sql = Sql::new(format!(
+        "SELECT id, {column} AS value FROM users WHERE lower({column}) IN ("
+    ));
+    push_list(&mut sql, values);
     Ok(exec
-        .fetch_all::<Existing>(&sql)
+        .fetch_all::<Holder>(&sql)
         .await?
         .into_iter()
-        .map(|row| (row.email.to_lowercase(), row.id))
-        .collect())
-}
-
-/// Which of the (lower-cased) usernames are taken, and by whom (username to user id).
-async fn taken_usernames(
-    exec: &mut Exec<'_>,
-    usernames: Vec<String>,
-) -> Result<HashMap<String, String>, AppError> {
-    if usernames.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql =
-        Sql::new("SELECT id, lower(username) AS username FROM users WHERE lower(username) IN (");
-    push_list(&mut sql, usernames);
-    Ok(exec
-        .fetch_all::<TakenUsername>(&sql)
-        .await?
-        .into_iter()
-        .map(|row| (row.username, row.id))
+        .map(|row| (row.value.to_lowercase(), row.id))
         .collect())
 }
 
