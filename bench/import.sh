@@ -22,13 +22,7 @@ source bench/lib.sh
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc"
-export STEWARD_ADMIN_EMAIL=bench-admin@example.com
-export STEWARD_ADMIN_PASSWORD=bench-password-0123456789
-export LEPTOS_SITE_ROOT=target/site
-export LEPTOS_SITE_ADDR=$ADDR
-export RUST_LOG=${RUST_LOG:-warn}
-export STEWARD_BODY_LIMIT=$((64 * 1024 * 1024))
+bench_env "$WORK/bench.db"
 
 if [ -n "${BENCH_SEED_DB:-}" ]; then
   cp "$BENCH_SEED_DB" "$WORK/bench.db"
@@ -36,10 +30,7 @@ else
   echo "==> seeding $ORGS organizations and $USERS users"
   target/release/steward seed --organizations "$ORGS" --users "$USERS"
 fi
-{
-  echo "email,first_name,last_name,title"
-  seq 1 "$IMPORT_ROWS" | awk '{ printf "imported%d@bench.example,Ima,Port%d,Engineer\n", $1, $1 % 97 }'
-} >"$WORK/import.csv"
+write_import_csv "$WORK/import.csv" "$IMPORT_ROWS"
 
 start_server "$WORK/server.log"
 TOKEN=$(curl -fsS -H 'Content-Type: application/json' \

@@ -35,12 +35,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 DB="$WORK/bench.db"
-export DATABASE_URL="sqlite://$DB?mode=rwc"
-export STEWARD_ADMIN_EMAIL=bench-admin@example.com
-export STEWARD_ADMIN_PASSWORD=bench-password-0123456789
-export LEPTOS_SITE_ROOT=target/site
-export LEPTOS_SITE_ADDR=$ADDR
-export RUST_LOG=${RUST_LOG:-warn}
+bench_env "$DB"
 
 echo "==> seeding one organization of $USERS users"
 target/release/steward seed --organizations 1 --users "$USERS"

@@ -37,14 +37,7 @@ source bench/lib.sh
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc"
-export STEWARD_ADMIN_EMAIL=bench-admin@example.com
-export STEWARD_ADMIN_PASSWORD=bench-password-0123456789
-export LEPTOS_SITE_ROOT=target/site
-export LEPTOS_SITE_ADDR=$ADDR
-export RUST_LOG=${RUST_LOG:-warn}
-# The import's CSV is one request body: room for 100k rows.
-export STEWARD_BODY_LIMIT=$((64 * 1024 * 1024))
+bench_env "$WORK/bench.db"
 
 echo "==> seeding $ORGS organizations and $USERS users"
 t0=$(date +%s.%N)
@@ -126,10 +119,7 @@ seconds_of() {
 }
 
 echo "==> import of a $IMPORT_ROWS-row CSV (new invited users)"
-{
-  echo "email,first_name,last_name,title"
-  seq 1 "$IMPORT_ROWS" | awk '{ printf "imported%d@bench.example,Ima,Port%d,Engineer\n", $1, $1 % 97 }'
-} >"$WORK/import.csv"
+write_import_csv "$WORK/import.csv" "$IMPORT_ROWS"
 import_csv() {
   curl -fsS -o "$WORK/import.json" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' \
     --data-binary @"$WORK/import.csv" "$BASE/v2/users/import"
