@@ -246,6 +246,31 @@ for slug in e2e-sqlite e2e-postgres; do
   total_skipped=$((total_skipped + s))
 done
 
+# What failed and why, last, where a reader of only the output's tail still sees it: each failed
+# Playwright test's first error lines, and any panic the server under test printed (the webServer's
+# stderr is piped into the runner's output as [WebServer] lines).
+for slug in e2e-sqlite e2e-postgres; do
+  log="$LOG_DIR/$slug.log"
+  [ -f "$log" ] || continue
+  details=$(strip_ansi "$log" | awk '
+    /^  [0-9]+\) \[chromium\] ›/ { shown = 0; inside = 1; print; next }
+    /^  [0-9]+ (failed|flaky|passed)/ { inside = 0 }
+    inside && /^ +(Error|expect|Expected|Received|Timeout|Call log|  - |[-+] |> [0-9]+ \|)/ && shown < 16 { print; shown++ }
+  ')
+  # A panic's message is on the line after "panicked at": print the two as one.
+  panics=$(strip_ansi "$log" | awk '
+    pending { print pending " " $0; pending = ""; next }
+    /^\[WebServer\].*panicked at/ { pending = $0; next }
+    /^\[WebServer\].*ERROR/ { print }
+  ' | sort | uniq -c | sort -rn | head -n 8)
+  if [ -n "$details" ] || [ -n "$panics" ]; then
+    echo
+    echo "-- $slug: failure details"
+    [ -z "$details" ] || printf '%s\n' "$details"
+    [ -z "$panics" ] || { echo "  server panics and errors (count, line):"; printf '%s\n' "$panics"; }
+  fi
+done
+
 echo
 echo "logs: $LOG_DIR/   total time: $((SECONDS - T_START))s"
 if [ "${#FAILED[@]}" -gt 0 ]; then
