@@ -39,6 +39,45 @@ async function violations(page: Page): Promise<string[]> {
   return found;
 }
 
+type PageIds = { id: string; userId: string; auditId: string };
+
+// Every signed-in page, in groups (see the tests below).
+const SIGNED_IN_PAGE_GROUPS: ((ids: PageIds) => string[])[] = [
+  ({ id }) => [
+    "/",
+    "/organizations",
+    "/organizations?q=no-such-organization",
+    "/organizations/new",
+    `/organizations/${id}`,
+    `/organizations/${id}/delete`,
+  ],
+  ({ userId }) => [
+    "/users",
+    "/users?role=Super+Admin&q=no-such-user",
+    `/users/${userId}`,
+    `/users/${userId}/delete`,
+    "/users/new",
+    "/users/import",
+  ],
+  ({ id }) => [
+    "/me",
+    "/me/security",
+    "/me/notifications",
+    `/organizations/${id}/notifications`,
+    "/notifications",
+    "/notifications?read=false&notification_type=scan_event",
+  ],
+  ({ id, auditId }) => [
+    `/organizations/${id}/policy`,
+    "/settings/notification_policy",
+    "/outbox",
+    "/audit",
+    "/audit?action=organization.create&target_type=organizations&period=7d",
+    `/audit/${auditId}`,
+    "/blocked_addresses",
+  ],
+];
+
 for (const colorScheme of ["light", "dark"] as const) {
   for (const [width, height] of [
     [1280, 800],
@@ -62,47 +101,31 @@ for (const colorScheme of ["light", "dark"] as const) {
         }
       });
 
-      test("signed-in pages", async ({ page, request }) => {
+      // The signed-in pages in groups of a few, each its own test: one test of all 26 pages took
+      // most of the 60 s test timeout on a loaded 2-core CI machine (each page waits up to a
+      // second for its animations, then runs axe), and the groups run in parallel.
+      for (const [group, paths] of SIGNED_IN_PAGE_GROUPS.entries()) {
+        test(`signed-in pages, group ${group + 1}`, async ({ page, request }) => {
+          const token = await apiToken(request);
+          const id = await createOrg(request, token, { name: `Axe ${uniqueSuffix()}`, city: "Oslo" });
+          const users = await request.get("/v2/users?per_page=1", { headers: bearer(token) });
+          const userId = (await users.json()).data[0].id as string;
+          const audit = await request.get(`/v2/audit/events?q[target_id]=${id}`, { headers: bearer(token) });
+          const auditId = (await audit.json()).data[0].id as string;
+          await signIn(page);
+          for (const path of paths({ id, userId, auditId })) {
+            await goto(page, path);
+            expect(await violations(page), path).toEqual([]);
+          }
+        });
+      }
+
+      test("signed-in: the open user menu and the delete dialog", async ({ page, request }) => {
         const token = await apiToken(request);
-        const id = await createOrg(request, token, { name: `Axe ${uniqueSuffix()}`, city: "Oslo" });
-        const users = await request.get("/v2/users?per_page=1", { headers: bearer(token) });
-        const userId = (await users.json()).data[0].id as string;
-        const audit = await request.get(`/v2/audit/events?q[target_id]=${id}`, { headers: bearer(token) });
-        const auditId = (await audit.json()).data[0].id as string;
+        const id = await createOrg(request, token, { name: `Axe dialog ${uniqueSuffix()}`, city: "Oslo" });
         await signIn(page);
-        for (const path of [
-          "/",
-          "/organizations",
-          "/organizations?q=no-such-organization",
-          "/organizations/new",
-          `/organizations/${id}`,
-          `/organizations/${id}/delete`,
-          "/users",
-          "/users?role=Super+Admin&q=no-such-user",
-          `/users/${userId}`,
-          `/users/${userId}/delete`,
-          "/me",
-          "/me/security",
-          "/me/notifications",
-          `/organizations/${id}/notifications`,
-          "/notifications",
-          `/organizations/${id}/policy`,
-          "/settings/notification_policy",
-          "/notifications?read=false&notification_type=scan_event",
-          "/users/new",
-          "/users/import",
-          "/outbox",
-          "/audit",
-          "/audit?action=organization.create&target_type=organizations&period=7d",
-          `/audit/${auditId}`,
-          "/blocked_addresses",
-          // Last: the dialog below opens from this page's Delete.
-          `/organizations/${id}?notice=organization_saved`,
-        ]) {
-          await goto(page, path);
-          expect(await violations(page), path).toEqual([]);
-        }
-        // The open menu and dialog are part of the page too.
+        await goto(page, `/organizations/${id}?notice=organization_saved`);
+        expect(await violations(page), "organization page with a notice").toEqual([]);
         await accountMenu(page).click();
         expect(await violations(page), "user menu open").toEqual([]);
         await page.keyboard.press("Escape");
