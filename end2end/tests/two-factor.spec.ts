@@ -249,6 +249,17 @@ test("without JavaScript: set up the app, see the codes once, turn it off", asyn
   const email = await newUser(request);
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
+  // Which responses set or cleared the codes' hand-over cookie, for the failure message below
+  // (on one line: the test script's failure summary keeps an error's first line).
+  const handOvers: string[] = [];
+  page.on("response", async (response) => {
+    for (const header of await response.headersArray()) {
+      if (header.name.toLowerCase() === "set-cookie" && header.value.startsWith("steward_issued_codes=")) {
+        const maxAge = /Max-Age=\d+/.exec(header.value)?.[0] ?? "no Max-Age";
+        handOvers.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname} ${maxAge}`);
+      }
+    }
+  });
   try {
     await signIn(page, { email, password: PASSWORD, javaScript: false });
     await goto(page, "/me/security", { javaScript: false });
@@ -269,9 +280,13 @@ test("without JavaScript: set up the app, see the codes once, turn it off", asyn
     expect(decodeURIComponent((await download.getAttribute("href")) ?? "")).toContain(codes.join("\n"));
     // The page that showed the codes cleared their hand-over cookie. (This failed once under the
     // full parallel suite, the codes showing again on the next visit, and never alone: this
-    // check tells whether the clearing or the next page is at fault when it happens again.)
+    // check tells whether the clearing or the next page is at fault when it happens again, and
+    // its message names the responses that set and cleared the cookie.)
     const handOver = (await context.cookies()).filter((c) => c.name === "steward_issued_codes");
-    expect(handOver, "the hand-over cookie is cleared once the codes are shown").toEqual([]);
+    expect(
+      handOver,
+      `the hand-over cookie is cleared once the codes are shown (set and cleared by: ${handOvers.join("; ")})`,
+    ).toEqual([]);
 
     await goto(page, "/me/security", { javaScript: false });
     await expect(card.getByRole("list", { name: "Recovery codes" })).toHaveCount(0);
