@@ -251,10 +251,11 @@ test("without JavaScript: set up the app, see the codes once, turn it off", asyn
   const page = await context.newPage();
   // Which responses set or cleared the codes' hand-over cookie, for the failure message below
   // (on one line: the test script's failure summary keeps an error's first line).
+  const HAND_OVER_COOKIE = "steward_issued_codes";
   const handOvers: string[] = [];
   page.on("response", async (response) => {
     for (const header of await response.headersArray()) {
-      if (header.name.toLowerCase() === "set-cookie" && header.value.startsWith("steward_issued_codes=")) {
+      if (header.name.toLowerCase() === "set-cookie" && header.value.startsWith(`${HAND_OVER_COOKIE}=`)) {
         const maxAge = /Max-Age=\d+/.exec(header.value)?.[0] ?? "no Max-Age";
         handOvers.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname} ${maxAge}`);
       }
@@ -282,7 +283,7 @@ test("without JavaScript: set up the app, see the codes once, turn it off", asyn
     // full parallel suite, the codes showing again on the next visit, and never alone: this
     // check tells whether the clearing or the next page is at fault when it happens again, and
     // its message names the responses that set and cleared the cookie.)
-    const handOver = (await context.cookies()).filter((c) => c.name === "steward_issued_codes");
+    const handOver = (await context.cookies()).filter((c) => c.name === HAND_OVER_COOKIE);
     expect(
       handOver,
       `the hand-over cookie is cleared once the codes are shown (set and cleared by: ${handOvers.join("; ")})`,
