@@ -219,15 +219,7 @@ async fn bad_database_urls_fail_with_one_clear_line() {
 #[tokio::test]
 async fn the_reference_page_renders_the_document_with_contents_schemas_and_code() {
     let app = spawn_app().await;
-    let html = app
-        .client
-        .get(app.url("/docs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_html("/docs", "").await;
     assert!(
         html.contains(r#"aria-label="Endpoints""#),
         "a table of contents"
