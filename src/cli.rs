@@ -117,7 +117,7 @@ pub struct Settings {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "STEWARD_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
     pub body_limit: usize,
-    /// Seconds a connection may take to send its request headers before it is closed.
+    /// Seconds a new connection may take to send its first request's headers before it is closed.
     #[arg(
         long,
         env = "STEWARD_HEADER_READ_TIMEOUT_SECS",
@@ -125,6 +125,15 @@ pub struct Settings {
         global = true
     )]
     pub header_read_timeout_secs: u64,
+    /// Seconds a kept-alive connection may stay idle before it is closed (keep it above a load
+    /// balancer's own idle timeout).
+    #[arg(
+        long,
+        env = "STEWARD_IDLE_CONNECTION_TIMEOUT_SECS",
+        default_value_t = 75,
+        global = true
+    )]
+    pub idle_connection_timeout_secs: u64,
     /// Seconds an export waits on a client that reads nothing before it gives up.
     #[arg(
         long,
@@ -255,6 +264,8 @@ impl Settings {
         config.secure_cookies = self.secure_cookies;
         config.body_limit = self.body_limit;
         config.header_read_timeout = Duration::from_secs(self.header_read_timeout_secs.max(1));
+        config.idle_connection_timeout =
+            Duration::from_secs(self.idle_connection_timeout_secs.max(1));
         config.export_stall_timeout = Duration::from_secs(self.export_stall_timeout_secs.max(1));
         config.public_url = self.public_url.clone().filter(|u| !u.is_empty());
         config.smtp = self

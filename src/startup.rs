@@ -138,7 +138,10 @@ impl Application {
         serve(
             self.listener,
             self.router,
-            self.state.config.header_read_timeout,
+            ConnectionTimeouts {
+                first_request: self.state.config.header_read_timeout,
+                idle: self.state.config.idle_connection_timeout,
+            },
             shutdown_signal(),
         )
         .await;
@@ -158,13 +161,25 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The accept loop: hyper with a header-read timeout, so a client that opens connections and
-/// trickles its headers (slowloris) is cut off instead of holding a task and a socket forever.
-/// Each request carries the peer address (`ConnectInfo`) as `axum::serve` would add it.
+/// How long a connection may keep the server waiting.
+#[derive(Clone, Copy)]
+struct ConnectionTimeouts {
+    /// From accept to the first request's complete headers (slowloris).
+    first_request: Duration,
+    /// Between requests on a kept-alive connection, and for a later request's headers.
+    idle: Duration,
+}
+
+/// The accept loop. A client that opens connections and trickles its headers (slowloris) is cut
+/// off after `first_request` instead of holding a task and a socket forever. hyper's own
+/// header-read timer can't be that short: it also runs while a kept-alive connection waits for its
+/// next request, so it would close idle connections under a load balancer that is about to reuse
+/// them; it gets the longer `idle` instead. Each request carries the peer address
+/// (`ConnectInfo`) as `axum::serve` would add it.
 async fn serve(
     listener: TcpListener,
     router: Router,
-    header_read_timeout: Duration,
+    timeouts: ConnectionTimeouts,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -175,7 +190,7 @@ async fn serve(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(header_read_timeout);
+        .header_read_timeout(timeouts.idle);
     builder
         .http2()
         .timer(TokioTimer::new())
@@ -197,8 +212,12 @@ async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
+        // hyper calls the service once a request's headers are in.
+        let first_request = Arc::new(tokio::sync::Notify::new());
+        let headers_in = first_request.clone();
         let service =
             hyper::service::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
+                headers_in.notify_one();
                 request.extensions_mut().insert(ConnectInfo(peer));
                 router.clone().oneshot(request.map(axum::body::Body::new))
             });
@@ -208,7 +227,16 @@ async fn serve(
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // Resets, timeouts and half-sent requests end here; they are the client's business.
-            let _ = connection.await;
+            tokio::pin!(connection);
+            let started = tokio::select! {
+                _ = &mut connection => return,
+                _ = first_request.notified() => true,
+                // No complete request in time: dropping the connection closes it.
+                _ = tokio::time::sleep(timeouts.first_request) => false,
+            };
+            if started {
+                let _ = connection.await;
+            }
         });
     }
     drop(listener);

@@ -86,6 +86,39 @@ async fn connections_that_never_finish_their_headers_are_closed() {
     assert_eq!(ok.status(), 200);
 }
 
+/// Reads one `/healthz` response (small, with a Content-Length) off a kept-alive connection.
+async fn read_healthz_response(stream: &mut TcpStream) -> String {
+    let mut buffer = vec![0; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+        .await
+        .expect("a response within 5 s")
+        .unwrap_or(0);
+    String::from_utf8_lossy(&buffer[..read]).into_owned()
+}
+
+#[tokio::test]
+async fn kept_alive_connections_outlive_the_header_timeout() {
+    // A load balancer keeps its upstream connections open between requests for a minute or more;
+    // the slowloris guard must not close them while they are idle (the balancer would answer the
+    // request that lands on a closing connection with a 502).
+    let app = spawn_app_with(|c| {
+        c.header_read_timeout = Duration::from_secs(1);
+        c.idle_connection_timeout = Duration::from_secs(30);
+    })
+    .await;
+    let request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut stream = raw_connection(&app, request).await;
+    let first = read_healthz_response(&mut stream).await;
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let second = read_healthz_response(&mut stream).await;
+    assert!(
+        second.starts_with("HTTP/1.1 200"),
+        "the idle connection was still open after 2.5 s: {second:?}"
+    );
+}
+
 #[tokio::test]
 async fn nul_bytes_and_impossible_dates_are_422_everywhere() {
     let app = spawn_app().await;

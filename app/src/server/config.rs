@@ -29,8 +29,14 @@ pub struct Config {
     pub sign_in_rate_window: Duration,
     /// An export whose client reads nothing for this long is abandoned (its connection returns).
     pub export_stall_timeout: Duration,
-    /// A connection that hasn't sent its request headers within this long is closed (slowloris).
+    /// A new connection that hasn't sent its first request's headers within this long is closed
+    /// (slowloris).
     pub header_read_timeout: Duration,
+    /// A kept-alive connection that sends no further request within this long is closed (this also
+    /// bounds a later request's headers). Longer than a load balancer's own idle timeout (60 s for
+    /// nginx and AWS ALB), so the balancer closes first and never reuses a connection that Steward
+    /// is closing at that moment, which it would answer with a 502.
+    pub idle_connection_timeout: Duration,
     /// The address users reach Steward at (`https://steward.example.com`): emailed links start
     /// with it. Unset, the server fills in the address it listens on.
     pub public_url: Option<String>,
@@ -73,6 +79,7 @@ impl Config {
             sign_in_rate_window: Duration::from_secs(5 * 60),
             export_stall_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
+            idle_connection_timeout: Duration::from_secs(75),
             public_url: None,
             smtp: None,
             mail_from: "Steward <steward@localhost>".into(),
