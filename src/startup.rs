@@ -228,14 +228,13 @@ async fn serve(
         tokio::spawn(async move {
             // Resets, timeouts and half-sent requests end here; they are the client's business.
             tokio::pin!(connection);
-            let started = tokio::select! {
-                _ = &mut connection => return,
-                _ = first_request.notified() => true,
+            tokio::select! {
+                _ = &mut connection => {}
+                _ = first_request.notified() => {
+                    let _ = connection.await;
+                }
                 // No complete request in time: dropping the connection closes it.
-                _ = tokio::time::sleep(timeouts.first_request) => false,
-            };
-            if started {
-                let _ = connection.await;
+                _ = tokio::time::sleep(timeouts.first_request) => {}
             }
         });
     }

@@ -342,6 +342,6 @@ impl TestApp {
 /// bundle where a dynamic text or view ends). Where they fall is the framework's business (building
 /// with `erase_components` puts one after every dynamic text), so tests that look for content in a
 /// page compare against the markup a reader sees.
-pub fn without_hydration_markers(html: &str) -> String {
+fn without_hydration_markers(html: &str) -> String {
     html.replace("<!>", "")
 }
