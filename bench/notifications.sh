@@ -26,8 +26,8 @@ scripts/setup-tools.sh --bench
 export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
 command -v sqlite3 >/dev/null || { echo "bench/notifications.sh needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
 
-echo "==> cargo leptos build --release"
-cargo leptos build --release
+echo "==> cargo leptos build --release --split"
+cargo leptos build --release --split
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/steward-bench-notify.XXXXXX")
 source bench/lib.sh

@@ -29,8 +29,8 @@ BASE="http://$ADDR"
 scripts/setup-tools.sh --bench
 export PATH="$ROOT/.tools/node_modules/.bin:$PATH"
 
-echo "==> cargo leptos build --release --precompress"
-cargo leptos build --release --precompress
+echo "==> cargo leptos build --release --precompress --split"
+cargo leptos build --release --precompress --split
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/steward-bench.XXXXXX")
 source bench/lib.sh

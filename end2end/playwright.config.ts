@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as os from "node:os";
 import * as path from "node:path";
 
-// Steward's end-to-end suite. It starts the debug server (built by `cargo leptos build`) on its own
+// Steward's end-to-end suite. It starts the debug server (built by `cargo leptos build --split`) on its own
 // port with a fresh database, and drives Debian's Chromium: never run `npx playwright install`.
 //
 //   STEWARD_E2E_DATABASE_URL  run against this database (scripts/test.sh passes a throwaway

@@ -9,7 +9,7 @@ scripts/setup-tools.sh --no-e2e
 
 # cargo-leptos runs wasm-opt on release builds; ours comes from npm (binaryen) in .tools/.
 export PATH="$PWD/.tools/node_modules/.bin:$PATH"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 exec target/release/steward serve "$@"

@@ -168,7 +168,7 @@ fi
 if [ "${STEWARD_SKIP_E2E:-0}" = "1" ]; then
   skip_step "cargo leptos build" "STEWARD_SKIP_E2E=1"
   skip_step "playwright" "STEWARD_SKIP_E2E=1"
-elif run_step leptos-build "cargo leptos build (debug)" cargo leptos build; then
+elif run_step leptos-build "cargo leptos build --split (debug)" cargo leptos build --split; then
   run_step e2e-sqlite "playwright (database: SQLite, fresh file)" playwright_sqlite || true
   if [ -n "${TEST_DATABASE_URL:-}" ]; then
     # Not through run_step: its pipeline runs in a subshell, and E2E_DB must reach the EXIT trap.

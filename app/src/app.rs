@@ -7,29 +7,18 @@ use crate::components::theme::{ThemeToggle, THEME_BOOTSTRAP_JS};
 use crate::components::toast::{provide_toasts, Toaster};
 use crate::domain::user::CurrentUser;
 use crate::domain::Role;
-use crate::pages::account::{ConfirmPage, ForgotPasswordPage, InvitationPage, ResetPasswordPage};
-use crate::pages::audit::{AuditEventPage, AuditPage};
-use crate::pages::blocked_addresses::BlockedAddressesPage;
+use crate::lazy_routes::*;
 use crate::pages::dashboard::DashboardPage;
-use crate::pages::docs::DocsPage;
-use crate::pages::inbox::InboxPage;
 use crate::pages::login::LoginPage;
-use crate::pages::me::{ProfilePage, SecurityPage};
 use crate::pages::not_found::NotFound;
-use crate::pages::notification_policy::{InstancePolicyPage, OrganizationPolicyPage};
-use crate::pages::notifications::{MyNotificationsPage, OrganizationNotificationsPage};
-use crate::pages::organizations::{
-    DeleteOrganizationPage, NewOrganizationPage, OrganizationListPage, OrganizationPage,
-};
-use crate::pages::outbox::OutboxPage;
-use crate::pages::users::{DeleteUserPage, ImportUsersPage, NewUserPage, UserListPage, UserPage};
+use crate::pages::organizations::OrganizationListPage;
 use crate::url::encode_component;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -70,33 +59,33 @@ pub fn App() -> impl IntoView {
                 // Async SSR: each page is rendered whole before the first byte, so a signed-out
                 // visitor gets a real 302 and every page is complete without JavaScript.
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/docs") view=DocsPage ssr=SsrMode::Async/>
-                <Route path=path!("/password/forgot") view=ForgotPasswordPage ssr=SsrMode::Async/>
-                <Route path=path!("/password/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
-                <Route path=path!("/invitation/:token") view=InvitationPage ssr=SsrMode::Async/>
-                <Route path=path!("/confirm/:token") view=ConfirmPage ssr=SsrMode::Async/>
+                <Route path=path!("/docs") view={Lazy::<DocsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/password/forgot") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/password/reset/:token") view={Lazy::<ResetPasswordRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/invitation/:token") view={Lazy::<InvitationRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/confirm/:token") view={Lazy::<ConfirmRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("organizations") view=OrganizationListPage ssr=SsrMode::Async/>
-                    <Route path=path!("organizations/new") view=NewOrganizationPage ssr=SsrMode::Async/>
-                    <Route path=path!("organizations/:id") view=OrganizationPage ssr=SsrMode::Async/>
-                    <Route path=path!("organizations/:id/delete") view=DeleteOrganizationPage ssr=SsrMode::Async/>
-                    <Route path=path!("organizations/:id/notifications") view=OrganizationNotificationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("organizations/:id/policy") view=OrganizationPolicyPage ssr=SsrMode::Async/>
-                    <Route path=path!("settings/notification_policy") view=InstancePolicyPage ssr=SsrMode::Async/>
-                    <Route path=path!("me") view=ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("me/security") view=SecurityPage ssr=SsrMode::Async/>
-                    <Route path=path!("me/notifications") view=MyNotificationsPage ssr=SsrMode::Async/>
-                    <Route path=path!("users") view=UserListPage ssr=SsrMode::Async/>
-                    <Route path=path!("users/new") view=NewUserPage ssr=SsrMode::Async/>
-                    <Route path=path!("users/import") view=ImportUsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async/>
-                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("audit/:id") view=AuditEventPage ssr=SsrMode::Async/>
-                    <Route path=path!("blocked_addresses") view=BlockedAddressesPage ssr=SsrMode::Async/>
-                    <Route path=path!("notifications") view=InboxPage ssr=SsrMode::Async/>
-                    <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
-                    <Route path=path!("users/:id/delete") view=DeleteUserPage ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/new") view={Lazy::<NewOrganizationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/:id") view={Lazy::<OrganizationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/:id/delete") view={Lazy::<DeleteOrganizationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/:id/notifications") view={Lazy::<OrganizationNotificationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("organizations/:id/policy") view={Lazy::<OrganizationPolicyRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("settings/notification_policy") view={Lazy::<InstancePolicyRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("me") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("me/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("me/notifications") view={Lazy::<MyNotificationsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("users") view={Lazy::<UserListRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("users/new") view={Lazy::<NewUserRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("users/import") view={Lazy::<ImportUsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("audit/:id") view={Lazy::<AuditEventRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("blocked_addresses") view={Lazy::<BlockedAddressesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("notifications") view={Lazy::<InboxRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id") view={Lazy::<UserRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id/delete") view={Lazy::<DeleteUserRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -8,9 +8,12 @@ mod app;
 pub mod components;
 pub mod domain;
 pub mod error;
+mod lazy_routes;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod url;
 
 pub use app::{shell, App};
+#[cfg(feature = "hydrate")]
+pub use lazy_routes::prefetch_pages_on_intent;

@@ -20,5 +20,7 @@ pub fn hydrate() {
         if let Some(body) = leptos::prelude::document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        // Only now: the pages split off the first bundle never delay this one.
+        app::prefetch_pages_on_intent();
     });
 }
