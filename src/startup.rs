@@ -242,8 +242,9 @@ async fn serve(
     graceful.shutdown().await;
 }
 
-/// The whole stack. Order of layers (outermost first): request id + log line, panic → 500 body,
-/// body limit, same-origin check; then the REST routers, the server functions and the pages.
+/// The whole stack. Order of layers (outermost first): request id + log line, security headers,
+/// compression, panic → 500 body, body limit, same-origin check; then the REST routers, the server
+/// functions and the pages.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
@@ -279,6 +280,7 @@ pub fn router(state: AppState) -> Router {
                 app::server::AppError::Internal("a handler panicked".into()).to_api_error(),
             )
         }))
+        .layer(crate::compression::layer())
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             security_headers::add(secure_cookies, req, next)
         }))

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod authorization;
 mod blocked_addresses;
+mod compression;
 mod events;
 mod helpers;
 mod impersonation;
