@@ -2,6 +2,7 @@
 
 pub mod cli;
 mod compression;
+mod page_owner;
 pub mod startup;
 pub mod static_files;
 pub mod telemetry;

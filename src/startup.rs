@@ -243,8 +243,8 @@ async fn serve(
 }
 
 /// The whole stack. Order of layers (outermost first): request id + log line, security headers,
-/// compression, panic → 500 body, body limit, same-origin check; then the REST routers, the server
-/// functions and the pages.
+/// compression, panic → 500 body, body limit, same-origin check, the page render's owner
+/// (`page_owner`); then the REST routers, the server functions and the pages.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
@@ -262,10 +262,12 @@ pub fn router(state: AppState) -> Router {
             || {
                 provide_context(PrincipalCache::default());
                 provide_context(PageReads::default());
+                crate::page_owner::remember();
             },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(crate::page_owner::scope))
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
