@@ -16,28 +16,26 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use leptos::reactive::owner::{Owner, WeakOwner};
+use std::cell::RefCell;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
 
 tokio::task_local! {
-    /// The root owner of the page being rendered by this task, once Leptos has created it.
-    static PAGE_OWNER: Arc<Mutex<Option<WeakOwner>>>;
+    /// The root owner of the page being rendered by this task, once Leptos has created it. Weak,
+    /// so that it never keeps a finished render's reactive tree alive.
+    static PAGE_OWNER: RefCell<Option<WeakOwner>>;
 }
 
 /// Middleware: polls the rest of the stack with the page's root owner current (once [`remember`]
 /// has seen it; REST handlers never call it and run as before).
 pub async fn scope(request: Request, next: Next) -> Response {
-    let slot = Arc::new(Mutex::new(None::<WeakOwner>));
     let response = next.run(request);
     PAGE_OWNER
-        .scope(Arc::clone(&slot), async move {
+        .scope(RefCell::new(None), async move {
             let mut response = std::pin::pin!(response);
             std::future::poll_fn(|cx| {
-                // Weak, so that the slot never keeps a finished render's reactive tree alive.
-                let owner = slot
-                    .lock()
-                    .ok()
-                    .and_then(|slot| slot.as_ref().and_then(WeakOwner::upgrade));
+                // The borrow ends here, before the poll in which `remember` may write the slot.
+                let owner =
+                    PAGE_OWNER.with(|slot| slot.borrow().as_ref().and_then(WeakOwner::upgrade));
                 match owner {
                     Some(owner) => owner.with(|| response.as_mut().poll(cx)),
                     None => response.as_mut().poll(cx),
@@ -54,9 +52,5 @@ pub fn remember() {
         return;
     };
     // Outside `scope` (a test rendering a page by itself) there is nothing to remember it for.
-    let _ = PAGE_OWNER.try_with(|slot| {
-        if let Ok(mut slot) = slot.lock() {
-            *slot = Some(owner.downgrade());
-        }
-    });
+    let _ = PAGE_OWNER.try_with(|slot| *slot.borrow_mut() = Some(owner.downgrade()));
 }
