@@ -140,11 +140,19 @@ echo "$EXPORT_ROWS rows, $EXPORT_MB MB in ${EXPORT_SECONDS}s"
 echo "==> node bench/wire.mjs (Slow 4G, 4x CPU slowdown)"
 node bench/wire.mjs "$BASE" "$COOKIE" "$LIST_PATH" | tee "$WORK/wire.txt"
 wire() { sed -n "s/^$1=//p" "$WORK/wire.txt"; }
+# First visits that land on split pages (app/src/lazy_routes.rs): the bundle, their area and its
+# chunks, preloaded from the head.
+SPLIT_PATHS="/users /me/security"
+for path in $SPLIT_PATHS; do
+  node bench/wire.mjs "$BASE" "$COOKIE" "$path" | tee "$WORK/wire${path//\//_}.txt"
+done
+split_wire() { sed -n "s/^$2=//p" "$WORK/wire${1//\//_}.txt"; }
 
 RSS_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
 RSS_MB=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
 
-WASM=$(find target/site/pkg -maxdepth 1 -name '*.wasm' -printf '%T@ %p\n' | sort -n | tail -n1 | cut -d' ' -f2-)
+# The first bundle (steward.<hash>.wasm), the newest if older builds left theirs; not a split file.
+WASM=$(find target/site/pkg -maxdepth 1 -name 'steward.*.wasm' -printf '%T@ %p\n' | sort -n | tail -n1 | cut -d' ' -f2-)
 WASM_RAW=$(stat -c %s "$WASM")
 WASM_GZ=$(gzip -9 -c "$WASM" | wc -c)
 # What the server sends (cargo leptos build --precompress wrote it beside the wasm).
@@ -185,6 +193,10 @@ printf '%-54s %14s   %-15s %s\n' "wasm on the wire, first visit (Chromium)" "$(k
 printf '%-54s %14s   %-15s %s\n' "wasm on the wire, repeat visit" "$(wire wasm_repeat_bytes) B" "0 B" "$(verdict "$(wire wasm_repeat_bytes)" "<" 1)"
 printf '%-54s %14s   %-15s %s\n' "interactive, Slow 4G + 4x CPU, first visit" "$(wire interactive_first_ms) ms" "<= 3000 ms" "$(verdict "$(wire interactive_first_ms)" "<" 3000.1)"
 printf '%-54s %14s   %-15s %s\n' "interactive, Slow 4G + 4x CPU, repeat visit" "$(wire interactive_repeat_ms) ms" "-" ""
+for path in $SPLIT_PATHS; do
+  printf '%-54s %14s   %-15s %s\n' "first visit to $path: wasm on the wire" "$(kb "$(split_wire "$path" wasm_first_bytes)") KB" "-" ""
+  printf '%-54s %14s   %-15s %s\n' "  interactive, Slow 4G + 4x CPU" "$(split_wire "$path" interactive_first_ms) ms" "-" ""
+done
 
 # The notification figures (events' fan-out, the inbox) on a database of their own.
 if [ "${BENCH_SKIP_NOTIFICATIONS:-0}" != 1 ]; then
