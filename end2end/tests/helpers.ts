@@ -22,7 +22,8 @@ export function uniqueSuffix(): string {
 // Console errors: every test fails when a page logged a console error or threw (hydration errors
 // and wasm panics show up there). The browser's own "Failed to load resource ... status of 4xx"
 // lines are expected (a 401 for a wrong password, a 422 for invalid input, a 409/412 conflict),
-// so they are allowed; a 5xx is not. A test can allow more with `consoleErrors.allow(/regex/)`.
+// so they are allowed; a 5xx is not. Warnings about the security headers count as errors. A test
+// can allow more with `consoleErrors.allow(/regex/)`.
 // ---------------------------------------------------------------------------------------------
 
 export class ConsoleErrors {
@@ -49,7 +50,11 @@ export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
     async ({ context }, use) => {
       const errors = new ConsoleErrors();
       context.on("console", (msg) => {
-        if (msg.type() !== "error") return;
+        // The browser's complaints about the server's security headers come as warnings, and
+        // count as errors here: such a header is ignored in part, or wrong.
+        const headerWarning =
+          msg.type() === "warning" && /Permissions-Policy|Content Security Policy/i.test(msg.text());
+        if (msg.type() !== "error" && !headerWarning) return;
         const where = msg.location().url;
         errors.add(where ? `${msg.text()} (at ${where})` : msg.text());
       });

@@ -87,7 +87,7 @@ pub async fn add(secure: bool, mut request: Request, next: Next) -> Response {
     set(REFERRER_POLICY, "same-origin");
     set(
         HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()",
     );
     set(
         HeaderName::from_static("cross-origin-opener-policy"),
