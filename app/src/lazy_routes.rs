@@ -56,7 +56,7 @@ macro_rules! lazy_areas {
             /// The pages of one area.
             #[derive(Clone, Copy)]
             #[allow(clippy::enum_variant_names)]
-            pub enum $pages {
+            enum $pages {
                 $($page),*
             }
 
