@@ -106,3 +106,41 @@ test("without JavaScript: the inbox marks and deletes with form posts", async ({
     await context.close();
   }
 });
+
+test("the bell asks again when the window comes back, not on a focus it never lost", async ({ page, request }) => {
+  const token = await apiToken(request);
+  const { orgId, email, suffix } = await listener(request, token);
+  await signIn(page, { email, password: PASSWORD });
+  const bell = page.locator("a.bell");
+  await expect(bell).toHaveAccessibleName("Notifications, none unread");
+  await postEvent(request, token, orgId, `Away ${suffix}`);
+
+  /** Dispatches `events` on the window and counts the bell's calls to the server they cause. */
+  const callsAfter = (events: string[]) =>
+    page.evaluate(async (events) => {
+      let calls = 0;
+      const fetch = window.fetch;
+      window.fetch = (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        if (url.includes("/api/notifications/counts")) calls += 1;
+        return fetch(input, init);
+      };
+      try {
+        for (const type of events) window.dispatchEvent(new FocusEvent(type));
+        // The bell's request starts in the microtasks that follow the event; a timer runs after.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      } finally {
+        window.fetch = fetch;
+      }
+      return calls;
+    }, events);
+
+  // A focus without a blur before it (another window closing, the page loading) asks nothing:
+  // the count came with the page.
+  expect(await callsAfter(["focus"])).toBe(0);
+  await expect(bell).toHaveAccessibleName("Notifications, none unread");
+  // Away and back: it asks once, and the bell shows what arrived meanwhile.
+  expect(await callsAfter(["blur", "focus"])).toBe(1);
+  await expect(bell).toHaveAccessibleName("Notifications, 1 unread");
+  expect(await callsAfter(["focus"])).toBe(0);
+});

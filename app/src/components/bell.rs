@@ -1,6 +1,6 @@
 //! The bell in the top bar: the signed-in user's unread count, rendered with the page and kept
 //! current by asking the server every few seconds while the tab is in use (and at once when the
-//! inbox changes on this page, or the window regains focus). Polling rather than a stream: any
+//! inbox changes on this page, or the window comes back after it lost focus). Polling rather than a stream: any
 //! instance behind the load balancer answers it from one row.
 
 use leptos::prelude::*;
@@ -62,8 +62,22 @@ pub fn Bell(unread: u64) -> impl IntoView {
         ) {
             on_cleanup(move || handle.clear());
         }
-        let focus = window_event_listener(leptos::ev::focus, move |_| refresh());
-        on_cleanup(move || focus.remove());
+        // "Regains focus" is a focus after a blur this page saw. The page arrived with a fresh
+        // count, and a window also gets a focus when another one closes, or as it loads: asking
+        // then brings nothing new, and on a split page (still hydrating while its module loads)
+        // it would be a server call during hydration.
+        let away = StoredValue::new(false);
+        let blur = window_event_listener(leptos::ev::blur, move |_| away.set_value(true));
+        let focus = window_event_listener(leptos::ev::focus, move |_| {
+            if away.get_value() {
+                away.set_value(false);
+                refresh();
+            }
+        });
+        on_cleanup(move || {
+            blur.remove();
+            focus.remove();
+        });
         if let Some(revision) = use_context::<InboxRevision>() {
             Effect::new(move |first: Option<()>| {
                 revision.0.track();
