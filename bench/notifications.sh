@@ -76,11 +76,13 @@ sqlite3 "$DB" <<SQL
 PRAGMA busy_timeout = 10000;
 PRAGMA foreign_keys = ON;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $INBOX)
+-- Every other one read, and so seen (reading one sees it, as the app does).
 INSERT INTO notifications (id, user_id, notification_type, title, body, read_at, seen_at, created_at)
 SELECT printf('%08x-0000-4000-8000-%012x', i, i), '$READER_ID',
        CASE WHEN i % 3 = 0 THEN 'report_event' ELSE 'scan_event' END,
        'Seeded notification ' || i, 'Scans: Completed', 
-       CASE WHEN i % 2 = 0 THEN '2026-01-01T00:00:00.000+00:00' END, NULL,
+       CASE WHEN i % 2 = 0 THEN '2026-01-01T00:00:00.000+00:00' END,
+       CASE WHEN i % 2 = 0 THEN '2026-01-01T00:00:00.000+00:00' END,
        strftime('%Y-%m-%dT%H:%M:%S', '2026-01-01', '+' || i || ' seconds') || '.000+00:00'
 FROM n;
 SQL

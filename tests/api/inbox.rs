@@ -305,3 +305,61 @@ async fn bad_filters_are_named_and_odd_input_is_no_error() {
         5
     );
 }
+
+/// Every filter of type, read and seen that the counters answer: `meta.total_count` is the number
+/// of rows the same filters list.
+async fn assert_totals_match_rows(app: &TestApp, token: &str, moment: &str) {
+    for notification_type in [
+        "",
+        "&q[notification_type]=scan_event",
+        "&q[notification_type]=Report_Event",
+        "&q[notification_type]=exception_event",
+    ] {
+        for read in ["", "&q[read]=true", "&q[read]=false"] {
+            for seen in ["", "&q[seen]=true", "&q[seen]=false"] {
+                let query = format!("?per_page=100{notification_type}{read}{seen}");
+                let body = list(app, token, &query).await;
+                let rows = body["data"].as_array().unwrap().len();
+                assert_eq!(body["meta"]["total_count"], rows, "{moment}: {query}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_totals_of_a_type_filter_follow_marks_and_deletes() {
+    let i = inbox().await;
+    let app = &i.app;
+    assert_totals_match_rows(app, &i.user, "as delivered").await;
+    let all = list(app, &i.user, "").await;
+    let id = |n: usize| all["data"][n]["id"].as_str().unwrap().to_string();
+    // "Report 1", "Report 0", "Scan 4", ...: a report read, a scan seen, another scan read.
+    for (path, moment) in [
+        (format!("/v2/notifications/{}/read", id(0)), "a report read"),
+        (format!("/v2/notifications/{}/seen", id(2)), "a scan seen"),
+        (format!("/v2/notifications/{}/read", id(3)), "a scan read"),
+    ] {
+        let response = app.put_json(&path, &i.user, &json!({})).await;
+        assert_eq!(response.status(), 200, "{moment}");
+        assert_totals_match_rows(app, &i.user, moment).await;
+    }
+    let deleted = app
+        .delete(&format!("/v2/notifications/{}", id(1)), &i.user)
+        .await;
+    assert_eq!(deleted.status(), 204);
+    assert_totals_match_rows(app, &i.user, "an unread report deleted").await;
+    let read_all = app
+        .put_json("/v2/notifications/read_all", &i.user, &json!({}))
+        .await;
+    assert_eq!(read_all.status(), 200);
+    assert_totals_match_rows(app, &i.user, "all read").await;
+    let scans = list(
+        app,
+        &i.user,
+        "?q[notification_type]=scan_event&q[read]=true",
+    )
+    .await;
+    assert_eq!(scans["meta"]["total_count"], 5);
+    // The colleague's own counts are theirs alone.
+    assert_totals_match_rows(app, &i.other, "the colleague's").await;
+}

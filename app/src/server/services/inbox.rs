@@ -1,7 +1,8 @@
 //! In-app notifications (API.md §6): written in bulk by events and the policy's account
 //! triggers (`deliver`), and read, marked and deleted by their one owner. Another user's
-//! notification is a 404, like a missing one. Each user's totals live in `notification_counts`,
-//! kept by triggers, so the bell and the list's `meta` never count a long inbox.
+//! notification is a 404, like a missing one. Each user's totals per type live in
+//! `notification_type_counts`, kept by triggers, so the bell and the list's `meta` (filtered to a
+//! type or not) never count a long inbox.
 
 use super::text_match;
 use crate::domain::inbox::{
@@ -189,43 +190,80 @@ impl<'q> Filters<'q> {
         }
     }
 
-    /// The total from the user's counts when the filters allow it.
+    /// The exact type the list is filtered to, as the counters key it.
+    fn exact_type(&self) -> Option<String> {
+        match self.notification_type {
+            Some(TextMatch::Exact(value)) => Some(value.to_ascii_lowercase()),
+            _ => None,
+        }
+    }
+
+    /// The total from the counters when the filters allow it: `counts` are the user's, or those
+    /// of the one type the list is filtered to.
     fn total_from(&self, query: &ListQuery, counts: InboxCounts) -> Option<u64> {
-        let plain = self.notification_type.is_none()
+        let plain = matches!(self.notification_type, None | Some(TextMatch::Exact(_)))
             && query.search.is_none()
             && query.created_from.is_none()
             && query.created_to.is_none();
         if !plain {
             return None;
         }
-        match (self.read, self.seen) {
-            (None, None) => Some(counts.total),
-            (Some(false), None) | (Some(false), Some(false)) => Some(counts.unread),
-            (Some(true), None) => Some(counts.total.saturating_sub(counts.unread)),
-            (None, Some(false)) => Some(counts.unseen),
-            (None, Some(true)) => Some(counts.total.saturating_sub(counts.unseen)),
-            // A read notification is seen: read and unseen never meet.
-            (Some(true), Some(false)) => Some(0),
-            (Some(true), Some(true)) => Some(counts.total.saturating_sub(counts.unread)),
-            (Some(false), Some(true)) => None,
-        }
+        // A read notification is seen (reading one sees it): the read are among the seen, and
+        // the unseen among the unread.
+        let read = counts.total.saturating_sub(counts.unread);
+        Some(match (self.read, self.seen) {
+            (None, None) => counts.total,
+            (Some(false), None) => counts.unread,
+            (Some(true), None) | (Some(true), Some(true)) => read,
+            (None, Some(false)) | (Some(false), Some(false)) => counts.unseen,
+            (None, Some(true)) => counts.total.saturating_sub(counts.unseen),
+            (Some(true), Some(false)) => 0,
+            (Some(false), Some(true)) => counts.unread.saturating_sub(counts.unseen),
+        })
     }
+}
+
+/// A counters row's three sums.
+fn inbox_counts(total: i64, unread: i64, unseen: i64) -> InboxCounts {
+    InboxCounts {
+        total: total.max(0) as u64,
+        unread: unread.max(0) as u64,
+        unseen: unseen.max(0) as u64,
+    }
+}
+
+/// The user's totals, and those of `notification_type` (zero without one), in one statement over
+/// the user's few rows of `notification_type_counts` (one per type they have had).
+async fn counts_with_type(
+    exec: &mut Exec<'_>,
+    user_id: &str,
+    notification_type: Option<&str>,
+) -> Result<(InboxCounts, InboxCounts), sqlx::Error> {
+    let row: Option<(i64, i64, i64, i64, i64, i64)> = exec
+        .fetch_optional(
+            &Sql::new(
+                "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(unread), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(unseen), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN notification_type = $2 THEN total END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN notification_type = $2 THEN unread END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN notification_type = $2 THEN unseen END), 0) AS BIGINT) \
+                 FROM notification_type_counts WHERE user_id = $1",
+            )
+            .bind(user_id)
+            .bind(notification_type),
+        )
+        .await?;
+    let (total, unread, unseen, type_total, type_unread, type_unseen) = row.unwrap_or_default();
+    Ok((
+        inbox_counts(total, unread, unseen),
+        inbox_counts(type_total, type_unread, type_unseen),
+    ))
 }
 
 /// The user's totals (the bell).
 pub async fn counts_of(exec: &mut Exec<'_>, user_id: &str) -> Result<InboxCounts, sqlx::Error> {
-    let row: Option<(i64, i64, i64)> = exec
-        .fetch_optional(
-            &Sql::new("SELECT total, unread, unseen FROM notification_counts WHERE user_id = $1")
-                .bind(user_id),
-        )
-        .await?;
-    let (total, unread, unseen) = row.unwrap_or_default();
-    Ok(InboxCounts {
-        total: total.max(0) as u64,
-        unread: unread.max(0) as u64,
-        unseen: unseen.max(0) as u64,
-    })
+    Ok(counts_with_type(exec, user_id, None).await?.0)
 }
 
 /// The bell: the signed-in user's counts.
@@ -248,7 +286,9 @@ pub async fn list(
     };
     let mut conn = db.conn().await?;
     let mut exec = conn.exec();
-    let counts = counts_of(&mut exec, &principal.user_id).await?;
+    let exact_type = filters.exact_type();
+    let (counts, type_counts) =
+        counts_with_type(&mut exec, &principal.user_id, exact_type.as_deref()).await?;
     let mut sql = Sql::new(format!(
         "SELECT {COLUMNS} FROM notifications n WHERE n.user_id = "
     ));
@@ -259,7 +299,12 @@ pub async fn list(
         .push(" OFFSET ")
         .push_bind(query.offset() as i64);
     let rows: Vec<InboxRow> = exec.fetch_all(&sql).await?;
-    let total = match filters.total_from(query, counts) {
+    let counted = if exact_type.is_some() {
+        type_counts
+    } else {
+        counts
+    };
+    let total = match filters.total_from(query, counted) {
         Some(total) => total,
         None => {
             let mut count = Sql::new("SELECT COUNT(*) FROM notifications n WHERE n.user_id = ");
