@@ -170,9 +170,9 @@ impl<'q> Filters<'q> {
         }
         match self.notification_type {
             // Types are lower-case ASCII: a plain comparison keeps the (user, type) index.
-            Some(TextMatch::Exact(value)) => {
+            Some(TextMatch::Exact(_)) => {
                 sql.push(" AND n.notification_type = ")
-                    .push_bind(value.to_ascii_lowercase());
+                    .push_bind(self.exact_type());
             }
             Some(pattern) => {
                 text_match::push_condition(sql, db.backend(), "n", &["notification_type"], pattern)
