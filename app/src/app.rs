@@ -12,6 +12,7 @@ use crate::pages::dashboard::DashboardPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::organizations::OrganizationListPage;
+use crate::resources::once_resource;
 use crate::url::encode_component;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -97,7 +98,7 @@ pub fn App() -> impl IntoView {
 /// signed-out visitor to `/login?next=<here>`.
 #[component]
 fn SignedInLayout() -> impl IntoView {
-    let user = OnceResource::new(get_current_user());
+    let user = once_resource(get_current_user());
     let location = use_location();
     view! {
         <Suspense fallback=|| view! { <div class="page-loading" aria-busy="true">"Loading…"</div> }>

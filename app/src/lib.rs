@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 mod lazy_routes;
 pub mod pages;
+pub mod resources;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod url;

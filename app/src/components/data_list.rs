@@ -8,6 +8,7 @@ use crate::components::pagination::Pagination;
 use crate::domain::list::{ListParams, Page, PageMeta, Sort};
 use crate::domain::text::group_thousands;
 use crate::error::ApiError;
+use crate::resources::resource;
 use crate::url::with_query;
 use leptos::either::{Either, EitherOf4};
 use leptos::html;
@@ -116,7 +117,7 @@ where
     Fut: Future<Output = Result<Page<T>, ApiError>> + Send + 'static,
 {
     let params = use_list_params(filters.iter().map(|f| f.key).collect());
-    let page = Resource::new(
+    let page = resource(
         move || (params.get(), reload.map(|r| r.get()).unwrap_or_default()),
         move |(p, _)| fetch(p),
     );

@@ -10,6 +10,7 @@ use crate::components::form_field::FormField;
 use crate::components::form_state::{focus_when_shown, initial_error, ErrorSummary};
 use crate::components::notice::Notice;
 use crate::error::ApiError;
+use crate::resources::resource;
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
@@ -174,7 +175,7 @@ fn DeadLink(what: &'static str, help: &'static str) -> impl IntoView {
 #[component]
 pub fn InvitationPage() -> impl IntoView {
     let token = path_token();
-    let invitation = Resource::new(move || (), {
+    let invitation = resource(move || (), {
         let token = token.clone();
         move |_| get_invitation(token.clone())
     });
@@ -233,7 +234,7 @@ pub fn InvitationPage() -> impl IntoView {
 #[component]
 pub fn ConfirmPage() -> impl IntoView {
     let token = path_token();
-    let confirmation = Resource::new(move || (), {
+    let confirmation = resource(move || (), {
         let token = token.clone();
         move |_| get_confirmation(token.clone())
     });

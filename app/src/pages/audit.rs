@@ -13,6 +13,7 @@ use crate::domain::time::format_short;
 use crate::domain::user::CurrentUser;
 use crate::domain::Role;
 use crate::error::ApiError;
+use crate::resources::once_resource;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -170,7 +171,7 @@ pub fn AuditEventPage() -> impl IntoView {
         .read_untracked()
         .get("id")
         .unwrap_or_default();
-    let event = OnceResource::new(get_audit_event(id));
+    let event = once_resource(get_audit_event(id));
     view! {
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the event…"</p> }>
             {move || Suspend::new(async move {

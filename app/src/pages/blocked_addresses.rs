@@ -8,6 +8,7 @@ use crate::components::record_page::Breadcrumbs;
 use crate::components::toast::use_toasts;
 use crate::domain::blocked_address::BlockedAddress;
 use crate::domain::time::format_short;
+use crate::resources::resource;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,7 +17,7 @@ use leptos_meta::Title;
 pub fn BlockedAddressesPage() -> impl IntoView {
     let toasts = use_toasts();
     let lift = ServerAction::<LiftBlockedAddress>::new();
-    let addresses = Resource::new(move || lift.version().get(), |_| list_blocked_addresses());
+    let addresses = resource(move || lift.version().get(), |_| list_blocked_addresses());
     Effect::new(move |_| match lift.value().get() {
         Some(Ok(())) => toasts.success("Address unblocked: it can sign in again."),
         Some(Err(err)) => toasts.error(err.message),

@@ -2,6 +2,7 @@ use crate::api::dashboard::get_dashboard_summary;
 use crate::domain::text::group_thousands;
 use crate::domain::time::{format_millis, format_short};
 use crate::domain::user::CurrentUser;
+use crate::resources::once_resource;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,7 +10,7 @@ use leptos_meta::Title;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let user = expect_context::<CurrentUser>();
-    let summary = OnceResource::new(get_dashboard_summary());
+    let summary = once_resource(get_dashboard_summary());
     view! {
         <Title text="Dashboard"/>
         <crate::components::notice::Notice/>

@@ -1,4 +1,5 @@
 use crate::api::docs::{api_reference, EndpointDoc, FieldDoc};
+use crate::resources::once_resource;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,7 +8,7 @@ use leptos_meta::Title;
 /// it needs no internet access.
 #[component]
 pub fn DocsPage() -> impl IntoView {
-    let endpoints = OnceResource::new(api_reference());
+    let endpoints = once_resource(api_reference());
     view! {
         <Title text="API reference"/>
         <main id="main" class="content docs">

@@ -1,6 +1,7 @@
 use super::account::AuthCard;
 use crate::api::auth::{login_error_message, second_step_methods, SignInMethods};
 use crate::components::notice::Notice;
+use crate::resources::resource;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -26,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
 /// offers only the methods the user has (read from that state), and starts over when it expired.
 #[component]
 fn SecondStep(step: String, next: String) -> impl IntoView {
-    let methods = Resource::new(|| (), |_| second_step_methods());
+    let methods = resource(|| (), |_| second_step_methods());
     view! {
         <AuthCard title="Two-factor authentication">
             <Notice/>

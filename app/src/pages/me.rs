@@ -14,6 +14,7 @@ use crate::domain::user::{User, UserInput};
 use crate::pages::security::{AccessTokenCard, SessionsCard};
 use crate::pages::two_factor::TwoFactorCard;
 use crate::pages::users::form::UserFields;
+use crate::resources::{once_resource, resource};
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
@@ -21,7 +22,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let me = OnceResource::new(get_me());
+    let me = once_resource(get_me());
     view! {
         <Title text="Profile"/>
         <Notice/>
@@ -99,7 +100,7 @@ fn ProfileEditor(user: User) -> impl IntoView {
 /// JavaScript the form posts as it is: typing the password is the confirmation.
 #[component]
 fn DeleteAccount() -> impl IntoView {
-    let allowed = Resource::new(|| (), |_| can_delete_me());
+    let allowed = resource(|| (), |_| can_delete_me());
     let delete = ServerAction::<DeleteMe>::new();
     let errors = RwSignal::new(initial_error(delete).filter(|e| e.status == 422));
     let refused = RwSignal::new(None::<String>);

@@ -14,6 +14,7 @@ use crate::components::record_page::Breadcrumbs;
 use crate::components::toast::use_toasts;
 use crate::domain::notification::NotificationPolicy;
 use crate::error::ApiError;
+use crate::resources::{once_resource, resource};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -84,8 +85,8 @@ fn follow(
 pub fn OrganizationPolicyPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let organization = Resource::new(id, get_organization);
-    let policy = Resource::new(id, get_notification_policy);
+    let organization = resource(id, get_organization);
+    let policy = resource(id, get_notification_policy);
     view! {
         <Title text="Notification policy"/>
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the policy…"</p> }>
@@ -161,7 +162,7 @@ fn OrganizationPolicy(
 
 #[component]
 pub fn InstancePolicyPage() -> impl IntoView {
-    let policy = OnceResource::new(get_instance_notification_policy());
+    let policy = once_resource(get_instance_notification_policy());
     view! {
         <Title text="Default notification policy"/>
         <div class="page-header">

@@ -14,6 +14,7 @@ use crate::components::record_page::Breadcrumbs;
 use crate::domain::notification::{
     describe, params_to_form, NotificationDefault, NotificationPreference,
 };
+use crate::resources::{once_resource, resource};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -22,7 +23,7 @@ use std::collections::BTreeMap;
 
 #[component]
 pub fn MyNotificationsPage() -> impl IntoView {
-    let preferences = OnceResource::new(list_my_preferences());
+    let preferences = once_resource(list_my_preferences());
     view! {
         <Title text="Notification preferences"/>
         <div class="page-header">
@@ -163,8 +164,8 @@ fn PreferenceCard(preference: NotificationPreference) -> impl IntoView {
 pub fn OrganizationNotificationsPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let organization = Resource::new(id, get_organization);
-    let defaults = Resource::new(id, get_notification_defaults);
+    let organization = resource(id, get_organization);
+    let defaults = resource(id, get_notification_defaults);
     view! {
         <Title text="Notification defaults"/>
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the defaults…"</p> }>

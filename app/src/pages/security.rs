@@ -12,6 +12,7 @@ use crate::components::copy::CopyField;
 use crate::components::toast::use_toasts;
 use crate::domain::session::{AccessTokenStatus, ActiveSession};
 use crate::domain::time::format_short;
+use crate::resources::resource;
 use leptos::either::Either;
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -21,7 +22,7 @@ pub fn AccessTokenCard() -> impl IntoView {
     let toasts = use_toasts();
     let generate = ServerAction::<GenerateAccessToken>::new();
     let revoke = ServerAction::<RevokeAccessToken>::new();
-    let info = Resource::new(
+    let info = resource(
         move || (generate.version().get(), revoke.version().get()),
         |_| get_access_token(),
     );
@@ -141,7 +142,7 @@ pub fn SessionsCard() -> impl IntoView {
     let toasts = use_toasts();
     let revoke = ServerAction::<RevokeSession>::new();
     let revoke_others = ServerAction::<RevokeOtherSessions>::new();
-    let sessions = Resource::new(
+    let sessions = resource(
         move || (revoke.version().get(), revoke_others.version().get()),
         |_| list_sessions(),
     );

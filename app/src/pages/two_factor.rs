@@ -15,6 +15,7 @@ use crate::components::form_state::initial_error;
 use crate::components::toast::use_toasts;
 use crate::domain::two_factor::{OtpMethod, PendingSetup, TwoFactorState};
 use crate::error::ApiError;
+use crate::resources::resource;
 use leptos::either::{Either, EitherOf3};
 use leptos::html;
 use leptos::prelude::*;
@@ -39,7 +40,7 @@ pub fn TwoFactorCard() -> impl IntoView {
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     let default_method = ServerAction::<SetDefaultTwoFactorMethod>::new();
     let disable = ServerAction::<DisableTwoFactor>::new();
-    let info = Resource::new(
+    let info = resource(
         move || {
             (
                 start_totp.version().get(),

@@ -14,6 +14,7 @@ use crate::domain::time::format_short;
 use crate::domain::user::CurrentUser;
 use crate::domain::Role;
 use crate::error::ApiError;
+use crate::resources::resource;
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
@@ -33,7 +34,7 @@ where
 {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let organization = Resource::new(id, get_organization);
+    let organization = resource(id, get_organization);
     view! {
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading organization…"</p> }>
             {move || Suspend::new(async move {

@@ -18,6 +18,7 @@ use crate::domain::time::format_short;
 use crate::domain::user::{CurrentUser, HandedOver, UserInput};
 use crate::domain::Role;
 use crate::error::ApiError;
+use crate::resources::resource;
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
@@ -43,7 +44,7 @@ where
 {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = Resource::new(id, get_user);
+    let detail = resource(id, get_user);
     view! {
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading user…"</p> }>
             {move || Suspend::new(async move {

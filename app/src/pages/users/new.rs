@@ -11,6 +11,7 @@ use crate::components::form_state::{
 use crate::components::toast::use_toasts;
 use crate::domain::user::CurrentUser;
 use crate::domain::Role;
+use crate::resources::resource;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -37,7 +38,7 @@ pub fn NewUserPage() -> impl IntoView {
         .into_iter()
         .filter(|role| me.as_ref().is_some_and(|me| *role <= me.role))
         .collect();
-    let organization = Resource::new(move || (), {
+    let organization = resource(move || (), {
         let organization_id = organization_id.clone();
         move |_| {
             let organization_id = organization_id.clone();
