@@ -476,6 +476,100 @@ async fn the_list_filters_sorts_pages_and_exports() {
     assert!(lines[1].contains("admin@alpha.example") && lines[1].contains("Alpha"));
 }
 
+/// The users screen's server function answers the users that `GET /v2/users` answers, in its
+/// order and with its totals, each carrying only what the screen's columns show.
+#[tokio::test]
+async fn the_users_screen_lists_what_the_api_lists_each_user_as_a_summary() {
+    let w = world().await;
+    let app = &w.app;
+    let response = app.sign_in("admin@alpha.example", USER_PASSWORD).await;
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let ids = |items: &Value| -> Vec<String> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (form, query) in [
+        (vec![], ""),
+        (vec![("sort", "email:desc")], "sort_by=email:desc"),
+        (vec![("sort", "created_at:desc")], "sort_by=created_at:desc"),
+        (
+            vec![("q", "alpha"), ("sort", "last_name")],
+            "q=alpha&sort_by=last_name",
+        ),
+        (vec![("per_page", "2"), ("page", "2")], "per_page=2&page=2"),
+        (vec![("role", "User")], "q[role]=User"),
+    ] {
+        let screen = app
+            .client
+            .post(app.url("/api/users/list"))
+            .header("origin", app.origin())
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(screen.status(), 200, "{form:?}");
+        let screen: Value = screen.json().await.unwrap();
+        let api = app
+            .get(&format!("/v2/users?{query}"), &w.tokens.admin_a)
+            .await;
+        assert_eq!(api.status(), 200, "{query}");
+        let api: Value = api.json().await.unwrap();
+        assert_eq!(ids(&screen["items"]), ids(&api["data"]), "{form:?}");
+        assert_eq!(screen["meta"]["total_count"], api["meta"]["total_count"]);
+        for (item, full) in screen["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(api["data"].as_array().unwrap())
+        {
+            let mut keys: Vec<&str> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            keys.sort_unstable();
+            assert_eq!(
+                keys,
+                [
+                    "created_at",
+                    "email",
+                    "first_name",
+                    "id",
+                    "last_name",
+                    "last_sign_in_at",
+                    "organization",
+                    "role"
+                ],
+                "{item}"
+            );
+            let a = &full["attributes"];
+            for key in [
+                "created_at",
+                "email",
+                "first_name",
+                "last_name",
+                "last_sign_in_at",
+                "organization",
+                "role",
+            ] {
+                assert_eq!(item[key], a[key], "{key} of {item}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_current_user_edits_their_profile_but_not_their_role_or_organization() {
     // (A role that isn't one is a 422 like anywhere else.)

@@ -1,12 +1,13 @@
 use crate::domain::list::{Choice, Page};
-use crate::domain::user::{CanDelete, HandedOver, User};
+use crate::domain::user::{CanDelete, HandedOver, User, UserSummary};
 use crate::domain::Role;
 use crate::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The list's URL state, one argument each so that absent ones are simply `None`.
+/// The list's URL state, one argument each so that absent ones are simply `None`. Each user comes
+/// as the list shows it (`UserSummary`); the user page loads the whole record.
 #[server(endpoint = "users/list")]
 pub async fn list_users(
     q: Option<String>,
@@ -15,7 +16,7 @@ pub async fn list_users(
     per_page: Option<String>,
     role: Option<String>,
     organization_id: Option<String>,
-) -> Result<Page<User>, ApiError> {
+) -> Result<Page<UserSummary>, ApiError> {
     // Once per page render (see `ui::read_once`).
     crate::server::ui::read_once(
         format!(
@@ -43,7 +44,7 @@ pub async fn list_users(
                 .map_err(|errors| ui::fail(AppError::Invalid(errors)))?;
             // As on the organizations screen: "more than 1,000" rather than counting them all.
             query.count_limit = Some(UI_COUNT_LIMIT);
-            service::list_users(&state.db, &principal, &query)
+            service::list_user_summaries(&state.db, &principal, &query)
                 .await
                 .map_err(ui::fail)
         },

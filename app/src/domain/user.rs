@@ -327,6 +327,48 @@ pub struct UserAttributes {
     pub two_factor_authentication: TwoFactorSummary,
 }
 
+/// "Ada Lovelace", or the email when no name is set.
+fn display_name(first_name: Option<&str>, last_name: Option<&str>, email: &str) -> String {
+    let name = [first_name, last_name]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() {
+        email.to_string()
+    } else {
+        name
+    }
+}
+
+/// One row of the users screen: what its columns show, not the whole record. A page carries its
+/// rows twice (as HTML and as the data the browser hydrates with), and the full record is four
+/// times the size, nearly all of it fields the list never shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: String,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub role: Role,
+    pub organization: UserOrganization,
+    #[serde(with = "crate::domain::time::millis")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::domain::time::millis_option")]
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+impl UserSummary {
+    /// As [`User::display_name`].
+    pub fn display_name(&self) -> String {
+        display_name(
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            &self.email,
+        )
+    }
+}
+
 /// One user with its identity and version (the `ETag`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -343,16 +385,7 @@ impl User {
     /// "Ada Lovelace", or the email when no name is set.
     pub fn display_name(&self) -> String {
         let a = &self.attributes;
-        let name = [a.first_name.as_deref(), a.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if name.is_empty() {
-            a.email.clone()
-        } else {
-            name
-        }
+        display_name(a.first_name.as_deref(), a.last_name.as_deref(), &a.email)
     }
 
     /// The stored writable attributes, the base an update is merged onto.

@@ -3,7 +3,7 @@ use crate::components::data_list::{Column, DataList, ListFilter, ListText};
 use crate::components::notice::Notice;
 use crate::domain::list::{ListParams, Page};
 use crate::domain::time::format_short;
-use crate::domain::user::{User, USER_SORTS};
+use crate::domain::user::{UserSummary, USER_SORTS};
 use crate::domain::Role;
 use crate::error::ApiError;
 use leptos::prelude::*;
@@ -17,48 +17,47 @@ const TEXT: ListText = ListText {
     default_sort: "email",
 };
 
-fn columns() -> Vec<Column<User>> {
+fn columns() -> Vec<Column<UserSummary>> {
     vec![
-        Column::new("email", "Email", |u: &User| {
-            view! { <a href=format!("/users/{}", u.id)>{u.attributes.email.clone()}</a> }.into_any()
+        Column::new("email", "Email", |u: &UserSummary| {
+            view! { <a href=format!("/users/{}", u.id)>{u.email.clone()}</a> }.into_any()
         })
         .sortable(),
-        Column::new("last_name", "Name", |u: &User| {
+        Column::new("last_name", "Name", |u: &UserSummary| {
             // No name set: the cell stays empty rather than repeating the email.
             let name = u.display_name();
-            if name == u.attributes.email {
+            if name == u.email {
                 String::new().into_any()
             } else {
                 name.into_any()
             }
         })
         .sortable(),
-        Column::new("role", "Role", |u: &User| {
-            view! { <span class="badge">{u.attributes.role.as_str()}</span> }.into_any()
+        Column::new("role", "Role", |u: &UserSummary| {
+            view! { <span class="badge">{u.role.as_str()}</span> }.into_any()
         })
         .sortable(),
-        Column::new("organization", "Organization", |u: &User| {
-            let organization = &u.attributes.organization;
+        Column::new("organization", "Organization", |u: &UserSummary| {
+            let organization = &u.organization;
             view! { <a href=format!("/organizations/{}", organization.id)>{organization.name.clone()}</a> }
                 .into_any()
         }),
-        Column::new("last_sign_in_at", "Last sign-in", |u: &User| {
-            u.attributes
-                .last_sign_in_at
+        Column::new("last_sign_in_at", "Last sign-in", |u: &UserSummary| {
+            u.last_sign_in_at
                 .as_ref()
                 .map(format_short)
                 .unwrap_or_else(|| "never".into())
                 .into_any()
         })
         .sortable(),
-        Column::new("created_at", "Created", |u: &User| {
-            format_short(&u.attributes.created_at).into_any()
+        Column::new("created_at", "Created", |u: &UserSummary| {
+            format_short(&u.created_at).into_any()
         })
         .sortable(),
     ]
 }
 
-async fn fetch(p: ListParams) -> Result<Page<User>, ApiError> {
+async fn fetch(p: ListParams) -> Result<Page<UserSummary>, ApiError> {
     let role = p.filter("role");
     let organization_id = p.filter("organization_id");
     list_users(p.q, p.sort, p.page, p.per_page, role, organization_id).await

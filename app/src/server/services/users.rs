@@ -14,11 +14,11 @@ use crate::domain::list::{ListQuery, ListSpec, Page, PageMeta, TextMatch};
 use crate::domain::text::is_email;
 use crate::domain::user::{
     CanDelete, CurrentUser, TwoFactorSummary, User, UserAttributes, UserInput, UserOrganization,
-    ValidUser, USER_FIELDS, USER_FILTERS, USER_SORTS,
+    UserSummary, ValidUser, USER_FIELDS, USER_FILTERS, USER_SORTS,
 };
 use crate::domain::{FieldError, Role};
 use crate::server::auth::{password, Principal};
-use crate::server::db::{new_id, now, Backend, Db, Exec, Sql};
+use crate::server::db::{new_id, now, Backend, Db, Exec, Row, Sql};
 use crate::server::request::RequestMeta;
 use crate::server::{AppError, Config};
 use chrono::{DateTime, Utc};
@@ -291,6 +291,42 @@ const COLUMNS: &str = "u.id, u.lock_version, u.username, u.email, u.role, u.firs
      u.last_sign_in_ip, u.sign_in_count, u.locked_until, u.otp_totp_enabled, u.otp_sms_enabled, \
      u.otp_phone, u.otp_default_method";
 
+/// What a row of the users screen shows (`UserSummary`).
+const SUMMARY_COLUMNS: &str =
+    "u.id, u.email, u.role, u.first_name, u.last_name, u.organization_id, \
+     o.name AS organization_name, u.created_at, u.last_sign_in_at";
+
+#[derive(sqlx::FromRow)]
+struct UserSummaryRow {
+    id: String,
+    email: String,
+    role: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    organization_id: String,
+    organization_name: String,
+    created_at: DateTime<Utc>,
+    last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+impl From<UserSummaryRow> for UserSummary {
+    fn from(row: UserSummaryRow) -> UserSummary {
+        UserSummary {
+            id: row.id,
+            email: row.email,
+            role: Role::parse(&row.role).unwrap_or(Role::User),
+            first_name: row.first_name,
+            last_name: row.last_name,
+            organization: UserOrganization {
+                id: row.organization_id,
+                name: row.organization_name,
+            },
+            created_at: row.created_at,
+            last_sign_in_at: row.last_sign_in_at,
+        }
+    }
+}
+
 /// One `users` row joined with its organization's name.
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -461,21 +497,22 @@ fn order_by(query: &ListQuery) -> String {
         "role" => ("u.role", ""),
         "created_at" => ("u.created_at", ""),
         "last_sign_in_at" => ("u.last_sign_in_at", " NULLS LAST"),
-        _ => ("lower(u.email)", ""),
+        // Unique (`users_email_idx`), so it needs no tie-break. With one, SQLite sorted the
+        // rows of each email by id in a temporary B-tree on every page.
+        _ => return format!(" ORDER BY lower(u.email) {direction}"),
     };
     format!(" ORDER BY {expression} {direction}{nulls}, u.id {direction}")
 }
 
-fn select_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql {
+fn select_sql(backend: Backend, columns: &str, principal: &Principal, query: &ListQuery) -> Sql {
     let mut sql = Sql::new(format!(
-        "SELECT {COLUMNS} FROM users u JOIN organizations o ON o.id = u.organization_id WHERE 1 = 1"
+        "SELECT {columns} FROM users u JOIN organizations o ON o.id = u.organization_id WHERE 1 = 1"
     ));
     push_filters(&mut sql, backend, principal, query);
     sql.push(&order_by(query));
     sql
 }
 
-#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
 /// Whether the total is simply every user (a Super Admin's unfiltered list).
 fn counts_everything(principal: &Principal, query: &ListQuery) -> bool {
     principal.role == Role::SuperAdmin
@@ -485,17 +522,42 @@ fn counts_everything(principal: &Principal, query: &ListQuery) -> bool {
         && query.created_to.is_none()
 }
 
+/// One page of the users the principal may see, as the API shows them.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
 pub async fn list_users(
     db: &Db,
     principal: &Principal,
     query: &ListQuery,
 ) -> Result<Page<User>, AppError> {
-    let mut sql = select_sql(db.backend(), principal, query);
+    list_page::<UserRow, User>(db, COLUMNS, principal, query).await
+}
+
+/// The same page as [`list_users`], each user as the users screen shows it.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+pub async fn list_user_summaries(
+    db: &Db,
+    principal: &Principal,
+    query: &ListQuery,
+) -> Result<Page<UserSummary>, AppError> {
+    list_page::<UserSummaryRow, UserSummary>(db, SUMMARY_COLUMNS, principal, query).await
+}
+
+async fn list_page<R, T>(
+    db: &Db,
+    columns: &str,
+    principal: &Principal,
+    query: &ListQuery,
+) -> Result<Page<T>, AppError>
+where
+    R: Row,
+    T: From<R>,
+{
+    let mut sql = select_sql(db.backend(), columns, principal, query);
     sql.push(" LIMIT ")
         .push_bind(i64::from(query.per_page))
         .push(" OFFSET ")
         .push_bind(query.offset() as i64);
-    let rows = db.fetch_all::<UserRow>(&sql).await?;
+    let rows = db.fetch_all::<R>(&sql).await?;
     let shown = rows.len() as u64;
     let (total, capped) = if counts_everything(principal, query) {
         // A Super Admin's unfiltered list: the trigger-kept row count, not a scan of every user.
@@ -519,7 +581,7 @@ pub async fn list_users(
     let mut meta = PageMeta::new(query.page, query.per_page, total);
     meta.total_capped = capped;
     Ok(Page {
-        items: rows.into_iter().map(User::from).collect(),
+        items: rows.into_iter().map(T::from).collect(),
         meta,
     })
 }
@@ -531,7 +593,7 @@ pub async fn export_users(
     principal: &Principal,
     query: &ListQuery,
 ) -> Result<impl Stream<Item = Result<User, AppError>> + Send + 'static, AppError> {
-    let sql = select_sql(db.backend(), principal, query);
+    let sql = select_sql(db.backend(), COLUMNS, principal, query);
     let rows = export::stream_rows::<UserRow>(db.clone(), budget, sql).await?;
     Ok(rows.map(|row| row.map(User::from)))
 }
