@@ -3,6 +3,7 @@ import {
   expect,
   type APIRequestContext,
   type APIResponse,
+  type Frame,
   type Page,
 } from "@playwright/test";
 import * as crypto from "node:crypto";
@@ -105,17 +106,27 @@ async function expectNoRefetchWhileHydrating(
   load: () => Promise<void>,
 ): Promise<void> {
   const calls: string[] = [];
+  // Only the new document's calls count. Until the navigation commits, the page that is being
+  // left still runs: its bell may ask for its count then (its poll, or the window's focus coming
+  // back after another context closed), and that call is not the new page refetching.
+  let committed = false;
+  const onNavigated = (frame: Frame) => {
+    if (frame === page.mainFrame()) committed = true;
+  };
   const onRequest = (request: { url(): string; method(): string }) => {
+    if (!committed) return;
     const path = new URL(request.url()).pathname;
     // The sign-in form itself posts to /api/sign_in; that is the navigation, not a refetch.
     if (path.startsWith("/api/") && path !== "/api/sign_in") calls.push(`${request.method()} ${path}`);
   };
+  page.on("framenavigated", onNavigated);
   page.on("request", onRequest);
   try {
     await load();
     await waitForHydration(page);
   } finally {
     page.off("request", onRequest);
+    page.off("framenavigated", onNavigated);
   }
   expect(calls, `server functions called while ${what} hydrated`).toEqual([]);
 }
