@@ -142,7 +142,12 @@ impl TestApp {
 
     /// Signs in the admin and answers the `steward_session=...` cookie pair a browser would send.
     pub async fn admin_session_cookie(&self) -> String {
-        let response = self.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        self.session_cookie(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Signs in `email` and answers the `steward_session=...` cookie pair a browser would send.
+    pub async fn session_cookie(&self, email: &str, password: &str) -> String {
+        let response = self.sign_in(email, password).await;
         response.headers()["set-cookie"]
             .to_str()
             .unwrap()

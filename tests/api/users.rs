@@ -482,14 +482,9 @@ async fn the_list_filters_sorts_pages_and_exports() {
 async fn the_users_screen_lists_what_the_api_lists_each_user_as_a_summary() {
     let w = world().await;
     let app = &w.app;
-    let response = app.sign_in("admin@alpha.example", USER_PASSWORD).await;
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = app
+        .session_cookie("admin@alpha.example", USER_PASSWORD)
+        .await;
     let ids = |items: &Value| -> Vec<String> {
         items
             .as_array()
