@@ -1,4 +1,4 @@
-use crate::helpers::{assert_error, spawn_app, TestApp};
+use crate::helpers::{assert_error, spawn_app, TestApp, USER_PASSWORD};
 use app::domain::Role;
 use serde_json::{json, Value};
 
@@ -679,4 +679,129 @@ async fn a_date_range_that_ends_before_it_starts_matches_nothing() {
     assert_eq!(body["meta"]["total_count"], 0);
     let all = list(&app, &token, "date_range_start=2000-01-01").await;
     assert!(!all["data"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_organizations_screen_lists_what_the_api_lists_each_as_a_summary() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let mut acme = String::new();
+    for (name, country, city, users) in [
+        ("Acme East", Some("US"), Some("Boston"), 2),
+        ("acme west", Some("DE"), None, 0),
+        ("Globex", None, Some("Springfield"), 1),
+        ("Initech", Some("FR"), Some("Paris"), 0),
+    ] {
+        let mut attributes = json!({"name": name, "company_name": format!("{name} Inc")});
+        if let Some(country) = country {
+            attributes["country"] = json!(country);
+        }
+        if let Some(city) = city {
+            attributes["city"] = json!(city);
+        }
+        let id = app.create_organization(&token, attributes).await;
+        for n in 0..users {
+            let slug = name.to_lowercase().replace(' ', "-");
+            app.add_user(&id, &format!("{n}@{slug}.example"), Role::User)
+                .await;
+        }
+        if name == "Acme East" {
+            acme = id;
+        }
+    }
+    app.add_user(&acme, "boss@acme-east.example", Role::Admin)
+        .await;
+    let admin_token = app.token_for("boss@acme-east.example", USER_PASSWORD).await;
+    let ids = |items: &Value| -> Vec<String> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let super_admin = (app.admin_session_cookie().await, token.clone());
+    let admin = (
+        app.session_cookie("boss@acme-east.example", USER_PASSWORD)
+            .await,
+        admin_token,
+    );
+    for ((cookie, token), form, query) in [
+        (&super_admin, vec![], ""),
+        (
+            &super_admin,
+            vec![("sort", "company_name:desc")],
+            "sort_by=company_name:desc",
+        ),
+        (&super_admin, vec![("sort", "country")], "sort_by=country"),
+        (
+            &super_admin,
+            vec![("sort", "created_at:desc")],
+            "sort_by=created_at:desc",
+        ),
+        // A search on the name order walks the ordered search index; on another, every match is
+        // sorted (and counted in the same pass).
+        (&super_admin, vec![("q", "acme")], "q=acme"),
+        (
+            &super_admin,
+            vec![("q", "cme"), ("sort", "created_at")],
+            "q=cme&sort_by=created_at",
+        ),
+        (
+            &super_admin,
+            vec![("per_page", "2"), ("page", "2")],
+            "per_page=2&page=2",
+        ),
+        (&super_admin, vec![("page", "9")], "page=9"),
+        (&admin, vec![], ""),
+    ] {
+        let screen = app
+            .client
+            .post(app.url("/api/organizations/list"))
+            .header("origin", app.origin())
+            .header("cookie", cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(screen.status(), 200, "{form:?}");
+        let screen: Value = screen.json().await.unwrap();
+        let api = list(&app, token, query).await;
+        assert_eq!(ids(&screen["items"]), ids(&api["data"]), "{form:?}");
+        assert_eq!(
+            screen["meta"]["total_count"], api["meta"]["total_count"],
+            "{form:?}"
+        );
+        for (item, full) in screen["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(api["data"].as_array().unwrap())
+        {
+            let mut keys: Vec<&str> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            keys.sort_unstable();
+            let shown = [
+                "city",
+                "company_name",
+                "country",
+                "created_at",
+                "name",
+                "users_count",
+            ];
+            let mut expected = shown.to_vec();
+            expected.push("id");
+            expected.sort_unstable();
+            assert_eq!(keys, expected, "{item}");
+            for key in shown {
+                assert_eq!(item[key], full["attributes"][key], "{key} of {item}");
+            }
+        }
+    }
+    let admin_sees = list(&app, &admin.1, "").await;
+    assert_eq!(ids(&admin_sees["data"]), [acme.clone()]);
 }

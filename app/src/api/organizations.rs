@@ -1,5 +1,5 @@
 use crate::domain::list::Page;
-use crate::domain::organization::{Organization, OrganizationInput};
+use crate::domain::organization::{Organization, OrganizationInput, OrganizationSummary};
 use crate::error::ApiError;
 use leptos::prelude::*;
 
@@ -10,7 +10,7 @@ pub async fn list_organizations(
     sort: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
-) -> Result<Page<Organization>, ApiError> {
+) -> Result<Page<OrganizationSummary>, ApiError> {
     // Once per page render (see `ui::read_once`).
     crate::server::ui::read_once(
         format!("list_organizations:{:?}", (&q, &sort, &page, &per_page,)),
@@ -33,7 +33,7 @@ pub async fn list_organizations(
             // A person pages through a few screens, not thousands: say "more than 1,000" instead of
             // counting every match of a broad search.
             query.count_limit = Some(UI_COUNT_LIMIT);
-            service::list_organizations(&state.db, &principal, &query)
+            service::list_organization_summaries(&state.db, &principal, &query)
                 .await
                 .map_err(ui::fail)
         },

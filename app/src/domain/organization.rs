@@ -400,6 +400,22 @@ impl Organization {
     }
 }
 
+/// One row of the organizations screen: what its columns show. As with `UserSummary`, a page
+/// carries its rows twice (HTML and hydration data), and the full record is mostly attributes the
+/// list never shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct OrganizationSummary {
+    pub id: String,
+    pub name: String,
+    pub company_name: String,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub users_count: i64,
+    #[serde(with = "crate::domain::time::millis")]
+    pub created_at: DateTime<Utc>,
+}
+
 /// The list (API.md §3): which `q[...]` keys and `sort_by` fields it accepts.
 pub const ORGANIZATION_FILTERS: [&str; 5] = ["name", "company_name", "email", "country", "city"];
 pub const ORGANIZATION_SORTS: [&str; 5] = [

@@ -2,7 +2,7 @@ use crate::api::organizations::list_organizations;
 use crate::components::data_list::{Column, DataList, ListText};
 use crate::components::notice::Notice;
 use crate::domain::list::{ListParams, Page};
-use crate::domain::organization::{Organization, ORGANIZATION_SORTS};
+use crate::domain::organization::{OrganizationSummary, ORGANIZATION_SORTS};
 use crate::domain::text::group_thousands;
 use crate::domain::time::format_short;
 use crate::domain::user::CurrentUser;
@@ -19,36 +19,35 @@ const TEXT: ListText = ListText {
     default_sort: "name",
 };
 
-fn columns() -> Vec<Column<Organization>> {
+fn columns() -> Vec<Column<OrganizationSummary>> {
     vec![
-        Column::new("name", "Name", |o: &Organization| {
-            view! { <a href=format!("/organizations/{}", o.id)>{o.attributes.name.clone()}</a> }
-                .into_any()
+        Column::new("name", "Name", |o: &OrganizationSummary| {
+            view! { <a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a> }.into_any()
         })
         .sortable(),
-        Column::new("company_name", "Company name", |o: &Organization| {
-            o.attributes.company_name.clone().into_any()
+        Column::new("company_name", "Company name", |o: &OrganizationSummary| {
+            o.company_name.clone().into_any()
         })
         .sortable(),
-        Column::new("country", "Country", |o: &Organization| {
-            o.attributes.country.clone().unwrap_or_default().into_any()
+        Column::new("country", "Country", |o: &OrganizationSummary| {
+            o.country.clone().unwrap_or_default().into_any()
         })
         .sortable(),
-        Column::new("city", "City", |o: &Organization| {
-            o.attributes.city.clone().unwrap_or_default().into_any()
+        Column::new("city", "City", |o: &OrganizationSummary| {
+            o.city.clone().unwrap_or_default().into_any()
         }),
-        Column::new("users_count", "Users", |o: &Organization| {
-            group_thousands(o.attributes.users_count.max(0) as u64).into_any()
+        Column::new("users_count", "Users", |o: &OrganizationSummary| {
+            group_thousands(o.users_count.max(0) as u64).into_any()
         })
         .numeric(),
-        Column::new("created_at", "Created", |o: &Organization| {
-            format_short(&o.attributes.created_at).into_any()
+        Column::new("created_at", "Created", |o: &OrganizationSummary| {
+            format_short(&o.created_at).into_any()
         })
         .sortable(),
     ]
 }
 
-async fn fetch(p: ListParams) -> Result<Page<Organization>, ApiError> {
+async fn fetch(p: ListParams) -> Result<Page<OrganizationSummary>, ApiError> {
     list_organizations(p.q, p.sort, p.page, p.per_page).await
 }
 

@@ -8,12 +8,12 @@ use super::search_index;
 use super::text_match;
 use crate::domain::list::{Choice, ListQuery, ListSpec, Page, PageMeta, TextMatch};
 use crate::domain::organization::{
-    Organization, OrganizationInput, ValidOrganization, ORGANIZATION_FIELDS, ORGANIZATION_FILTERS,
-    ORGANIZATION_SORTS,
+    Organization, OrganizationInput, OrganizationSummary, ValidOrganization, ORGANIZATION_FIELDS,
+    ORGANIZATION_FILTERS, ORGANIZATION_SORTS,
 };
 use crate::domain::Role;
 use crate::server::auth::Principal;
-use crate::server::db::{new_id, now, Backend, Db, Exec, Sql};
+use crate::server::db::{new_id, now, Backend, Db, Exec, Row, Sql};
 use crate::server::AppError;
 use futures::Stream;
 use serde_json::json;
@@ -45,6 +45,10 @@ fn columns() -> &'static str {
         )
     })
 }
+
+/// What a row of the organizations screen shows (`OrganizationSummary`).
+const SUMMARY_COLUMNS: &str = "o.id, o.name, o.company_name, o.city, o.country, \
+     (SELECT COUNT(*) FROM users u WHERE u.organization_id = o.id) AS users_count, o.created_at";
 
 /// What the principal may see: everything (Super Admin), their organization and its customers
 /// (Admin), or their own organization (User).
@@ -203,7 +207,13 @@ fn select_sql(backend: Backend, principal: &Principal, query: &ListQuery) -> Sql
 /// search matching thousands of rows counts users for 25 of them, not for all. With
 /// `with_total`, the same pass also counts every match (`COUNT(*) OVER ()`), so a filtered list
 /// filters once instead of twice.
-fn page_sql(backend: Backend, principal: &Principal, query: &ListQuery, with_total: bool) -> Sql {
+fn page_sql(
+    backend: Backend,
+    columns: &str,
+    principal: &Principal,
+    query: &ListQuery,
+    with_total: bool,
+) -> Sql {
     let total = if with_total {
         ", COUNT(*) OVER () AS total_count"
     } else {
@@ -215,12 +225,12 @@ fn page_sql(backend: Backend, principal: &Principal, query: &ListQuery, with_tot
     push_filters(&mut sql, backend, principal, query);
     let order = order_by(query);
     sql.push(&order);
-    decorated_page(sql, query, &order)
+    decorated_page(sql, columns, query, &order)
 }
 
-/// Limits `picked` (already ordered) to the query's page, then selects the read model of just
-/// those rows (users counted for 25 rows, not for every match), in `order` again.
-fn decorated_page(mut picked: Sql, query: &ListQuery, order: &str) -> Sql {
+/// Limits `picked` (already ordered) to the query's page, then selects `columns` of just those
+/// rows (users counted for 25 rows, not for every match), in `order` again.
+fn decorated_page(mut picked: Sql, columns: &str, query: &ListQuery, order: &str) -> Sql {
     picked
         .push(" LIMIT ")
         .push_bind(i64::from(query.per_page))
@@ -228,8 +238,7 @@ fn decorated_page(mut picked: Sql, query: &ListQuery, order: &str) -> Sql {
         .push_bind(query.offset() as i64);
     Sql {
         text: format!(
-            "SELECT {}, o.total_count FROM ({}) o{order}",
-            columns(),
+            "SELECT {columns}, o.total_count FROM ({}) o{order}",
             picked.text
         ),
         args: picked.args,
@@ -251,7 +260,13 @@ fn walked_gram(query: &ListQuery) -> Option<String> {
 
 /// One page of a search, walking `gram`'s rows of the ordered search index in list order and
 /// keeping those whose row matches every filter; the database stops at the page's last row.
-fn walk_page_sql(backend: Backend, principal: &Principal, query: &ListQuery, gram: &str) -> Sql {
+fn walk_page_sql(
+    backend: Backend,
+    columns: &str,
+    principal: &Principal,
+    query: &ListQuery,
+    gram: &str,
+) -> Sql {
     let direction = if query.sort.descending { "DESC" } else { "ASC" };
     // CROSS JOIN: SQLite keeps this join order (the index drives); PostgreSQL plans it freely.
     let mut sql = Sql::new(
@@ -266,6 +281,7 @@ fn walk_page_sql(backend: Backend, principal: &Principal, query: &ListQuery, gra
     ));
     decorated_page(
         sql,
+        columns,
         query,
         &format!(" ORDER BY o.search_sort_key {direction}, o.id {direction}"),
     )
@@ -310,10 +326,11 @@ fn generic_match_sql(backend: Backend, principal: &Principal, query: &ListQuery)
     sql
 }
 
+/// A page's row and, in a windowed page, the number of every match.
 #[derive(sqlx::FromRow)]
-struct PageRow {
+struct PageRow<T> {
     #[sqlx(flatten)]
-    organization: Organization,
+    item: T,
     total_count: i64,
 }
 
@@ -337,19 +354,43 @@ fn counts_everything(principal: &Principal, query: &ListQuery) -> bool {
         && query.created_to.is_none()
 }
 
+/// One page of the organizations the principal may see, as the API shows them.
 #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
 pub async fn list_organizations(
     db: &Db,
     principal: &Principal,
     query: &ListQuery,
 ) -> Result<Page<Organization>, AppError> {
+    list_page(db, columns(), principal, query).await
+}
+
+/// The same page as [`list_organizations`], each organization as the organizations screen shows it.
+#[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+pub async fn list_organization_summaries(
+    db: &Db,
+    principal: &Principal,
+    query: &ListQuery,
+) -> Result<Page<OrganizationSummary>, AppError> {
+    list_page(db, SUMMARY_COLUMNS, principal, query).await
+}
+
+/// One page of `columns`, read as `T`: both lists share every filter, order and count.
+async fn list_page<T>(
+    db: &Db,
+    columns: &str,
+    principal: &Principal,
+    query: &ListQuery,
+) -> Result<Page<T>, AppError>
+where
+    PageRow<T>: Row,
+{
     if let Some(gram) = walked_gram(query) {
-        return list_walked(db, principal, query, &gram).await;
+        return list_walked(db, columns, principal, query, &gram).await;
     }
     let counted = counts_everything(principal, query);
     let windowed = !counted && must_sort_every_match(query);
     let rows = db
-        .fetch_all::<PageRow>(&page_sql(db.backend(), principal, query, windowed))
+        .fetch_all::<PageRow<T>>(&page_sql(db.backend(), columns, principal, query, windowed))
         .await?;
     let total = if counted {
         db.fetch_count(&Sql::new(
@@ -367,21 +408,31 @@ pub async fn list_organizations(
         db.fetch_count(&count).await?
     };
     Ok(Page {
-        items: rows.into_iter().map(|row| row.organization).collect(),
+        items: rows.into_iter().map(|row| row.item).collect(),
         meta: PageMeta::new(query.page, query.per_page, total.max(0) as u64),
     })
 }
 
 /// A search page served by the ordered search index. Its total is exact when the page shows the
 /// last matches, and otherwise counted (up to `query.count_limit`, when the caller set one).
-async fn list_walked(
+async fn list_walked<T>(
     db: &Db,
+    columns: &str,
     principal: &Principal,
     query: &ListQuery,
     gram: &str,
-) -> Result<Page<Organization>, AppError> {
+) -> Result<Page<T>, AppError>
+where
+    PageRow<T>: Row,
+{
     let rows = db
-        .fetch_all::<PageRow>(&walk_page_sql(db.backend(), principal, query, gram))
+        .fetch_all::<PageRow<T>>(&walk_page_sql(
+            db.backend(),
+            columns,
+            principal,
+            query,
+            gram,
+        ))
         .await?;
     let shown = rows.len() as u64;
     let (total, capped) = if shown < u64::from(query.per_page) && (shown > 0 || query.page == 1) {
@@ -392,7 +443,7 @@ async fn list_walked(
     let mut meta = PageMeta::new(query.page, query.per_page, total);
     meta.total_capped = capped;
     Ok(Page {
-        items: rows.into_iter().map(|row| row.organization).collect(),
+        items: rows.into_iter().map(|row| row.item).collect(),
         meta,
     })
 }
