@@ -350,3 +350,43 @@ impl TestApp {
 fn without_hydration_markers(html: &str) -> String {
     html.replace("<!>", "")
 }
+
+/// Asserts that a screen's page (a list server function's `items` and `meta`) lists what the API's
+/// page (`data` and `meta`) lists: the same records in the same order with the same total, each
+/// record as a summary of exactly `id` and `shown`, each the API's attribute of that name.
+pub fn assert_screen_lists_summaries(screen: &Value, api: &Value, shown: &[&str], context: &str) {
+    let ids = |items: &Value| -> Vec<String> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|record| record["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&screen["items"]), ids(&api["data"]), "{context}");
+    assert_eq!(
+        screen["meta"]["total_count"], api["meta"]["total_count"],
+        "{context}"
+    );
+    let mut expected_keys = shown.to_vec();
+    expected_keys.push("id");
+    expected_keys.sort_unstable();
+    for (item, full) in screen["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(api["data"].as_array().unwrap())
+    {
+        let mut keys: Vec<&str> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, expected_keys, "{item}");
+        for key in shown {
+            assert_eq!(item[*key], full["attributes"][*key], "{key} of {item}");
+        }
+    }
+}
